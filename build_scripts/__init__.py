@@ -1,0 +1,1 @@
+"""Publish an annotated case file as a cross-linked MkDocs site."""
