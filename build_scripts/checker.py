@@ -1,0 +1,355 @@
+"""Typed records -> a checked case: every cross-record rule, and the index of back-references.
+
+`check(root)` is the one entry point the CLI, the plugin and the tests share. It returns the
+report and, when there are no errors, the checked case the pages are rendered from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import models
+from .findings import Finding, Location, Report
+from .records import LoadedCase, Record, load
+from .textmatch import explain_mismatch
+
+WIKILINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """`origin` refers to `target`; `relation` says how (see RELATIONS)."""
+
+    origin: str
+    target: str
+    relation: str
+
+
+# relation -> the kinds of record the target may be
+RELATIONS: dict[str, tuple[str, ...]] = {
+    "actor": ("actor",),  # event -> actor taking part
+    "organization": ("actor",),  # actor role -> organisation
+    "cites": ("source",),  # event or quote -> source
+    "speaker": ("actor",),  # quote -> who said it
+    "about": ("actor",),  # quote -> who it is about
+    "said-at": ("event",),  # quote -> event
+    "related": ("event",),  # event -> event
+    "mentions": ("actor", "source", "event", "quote"),  # [[id]] in Markdown
+}
+
+
+@dataclass(slots=True)
+class Case:
+    """A checked case file: records by id, sorted lists by kind, and back-references."""
+
+    root: Path
+    meta: models.Case
+    records: dict[str, Record]
+    references: list[Reference]
+    backrefs: dict[str, list[Reference]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [r for r in self.records.values() if r.kind == kind]
+
+    @property
+    def events(self) -> list[Record]:
+        return sorted(self.of_kind("event"), key=event_sort_key)
+
+    def referrers(self, target: str, *relations: str) -> list[Record]:
+        seen: dict[str, Record] = {}
+        for ref in self.backrefs.get(target, ()):
+            if not relations or ref.relation in relations:
+                seen.setdefault(ref.origin, self.records[ref.origin])
+        return list(seen.values())
+
+
+def event_sort_key(record: Record) -> tuple[object, ...]:
+    date = record.data.date
+    return (date.earliest, date.latest, record.id)
+
+
+def id_key(record_id: str) -> str:
+    """Ids are compared after NFKC and case-folding."""
+    return unicodedata.normalize("NFKC", record_id).casefold()
+
+
+def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+    """(location in the record, target id, relation) for every reference a record makes."""
+    data = record.data
+    if record.kind == "actor":
+        for i, role in enumerate(data.roles):
+            if role.organization:
+                yield ("roles", i, "organization"), role.organization, "organization"
+    elif record.kind == "event":
+        for i, entry in enumerate(data.actors):
+            if isinstance(entry, str):
+                yield ("actors", i), entry, "actor"
+            else:
+                yield ("actors", i, "actor"), entry.actor, "actor"
+        for i, citation in enumerate(data.sources):
+            if isinstance(citation, str):
+                yield ("sources", i), citation, "cites"
+            else:
+                yield ("sources", i, "source"), citation.source, "cites"
+        for i, other in enumerate(data.related):
+            yield ("related", i), other, "related"
+    elif record.kind == "quote":
+        yield ("speaker",), data.speaker, "speaker"
+        if isinstance(data.source, str):
+            yield ("source",), data.source, "cites"
+        else:
+            yield ("source", "source"), data.source.source, "cites"
+        if data.event:
+            yield ("event",), data.event, "said-at"
+        for i, who in enumerate(data.about):
+            yield ("about", i), who, "about"
+    for name in models.MARKDOWN_FIELDS.get(type(data), ()):
+        text = getattr(data, name)
+        if text:
+            for match in WIKILINK.finditer(text):
+                yield (name,), match.group(1).strip(), "mentions"
+
+
+def _case_wikilinks(meta: models.Case) -> Iterator[str]:
+    for match in WIKILINK.finditer(meta.summary or ""):
+        yield match.group(1).strip()
+
+
+def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
+    findings = list(loaded.findings)
+
+    # Ids: one record per id across the whole case file.
+    by_key: dict[str, Record] = {}
+    records: dict[str, Record] = {}
+    for record in sorted(loaded.records, key=lambda r: r.path.as_posix()):
+        key = id_key(record.id)
+        first = by_key.get(key)
+        if first is not None:
+            findings.append(
+                Finding(
+                    "duplicate-id",
+                    Location(record.path),
+                    f"id '{record.id}' is already used by the {first.kind} {first.path.name}",
+                    "ids are unique across actors, sources, events and quotes: rename one file",
+                    related=(("first defined here", Location(first.path)),),
+                )
+            )
+            continue
+        by_key[key] = record
+        records[record.id] = record
+
+    references: list[Reference] = []
+    for record in records.values():
+        for loc, target, relation in _refs(record):
+            where = record.location(*loc)
+            if relation == "mentions" and models.check_id(target):
+                findings.append(
+                    Finding(
+                        "bad-id",
+                        where,
+                        f"[[{target}]] is not a valid record id",
+                        "write [[id]] or [[id|label]] with the id of an existing record",
+                    )
+                )
+                continue
+            found = records.get(target)
+            if found is None:
+                findings.append(_dangling(target, where, relation, records))
+                continue
+            allowed = RELATIONS[relation]
+            if found.kind not in allowed:
+                findings.append(
+                    Finding(
+                        "wrong-kind-reference",
+                        where,
+                        f"'{target}' is {_a(found.kind)}, but {relation_phrase(relation)} "
+                        f"must be {' or '.join(_a(k) for k in allowed)}",
+                        f"{found.kind} '{target}' is defined in {found.path.name}",
+                    )
+                )
+                continue
+            if target == record.id and relation != "mentions":
+                findings.append(
+                    Finding(
+                        "self-reference", where, f"{record.kind} '{record.id}' refers to itself"
+                    )
+                )
+                continue
+            references.append(Reference(record.id, target, relation))
+
+    case_language = loaded.case.language if loaded.case else "en"
+    if loaded.case is not None and loaded.case_positions is not None:
+        for target in _case_wikilinks(loaded.case):
+            if target not in records:
+                findings.append(
+                    _dangling(target, loaded.case_positions.at(("summary",)), "mentions", records)
+                )
+
+    for record in records.values():
+        findings.extend(_record_rules(record, records, case_language))
+
+    mentioned = {ref.target for ref in references}
+    if loaded.case is not None:
+        mentioned.update(_case_wikilinks(loaded.case))
+    for record in records.values():
+        if record.id in mentioned:
+            continue
+        if record.kind == "source":
+            findings.append(
+                Finding(
+                    "unused-source",
+                    record.location(),
+                    f"source '{record.id}' is not cited by any event or quote",
+                    "cite it from an event's sources or a quote's source, or remove it",
+                )
+            )
+        elif record.kind == "actor":
+            findings.append(
+                Finding(
+                    "unmentioned-actor",
+                    record.location(),
+                    f"actor '{record.id}' is not mentioned by any event, quote or role",
+                    "add them to an event's actors, or remove the record",
+                )
+            )
+
+    report = Report(findings)
+    if report.errors or loaded.case is None:
+        return report, None
+    case = Case(loaded.root, loaded.case, dict(sorted(records.items())), references)
+    backrefs: dict[str, list[Reference]] = defaultdict(list)
+    for ref in sorted(set(references), key=lambda r: (r.target, r.origin, r.relation)):
+        backrefs[ref.target].append(ref)
+    case.backrefs = dict(backrefs)
+    return report, case
+
+
+def relation_phrase(relation: str) -> str:
+    return {
+        "actor": "an event's actor",
+        "organization": "a role's organization",
+        "cites": "a citation",
+        "speaker": "a quote's speaker",
+        "about": "a quote's 'about'",
+        "said-at": "a quote's event",
+        "related": "a related event",
+        "mentions": "a [[link]]",
+    }[relation]
+
+
+def _dangling(target: str, where: Location, relation: str, records: dict[str, Record]) -> Finding:
+    import difflib
+
+    allowed = RELATIONS[relation]
+    candidates = [r.id for r in records.values() if r.kind in allowed]
+    close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+    kinds = " or ".join(allowed) if len(allowed) < 4 else "record"
+    hint = f"did you mean '{close[0]}'?" if close else f"no {kinds} has this id; create it first"
+    return Finding(
+        "dangling-reference",
+        where,
+        f"{relation_phrase(relation)} '{target}' does not exist",
+        hint,
+    )
+
+
+def _record_rules(record: Record, records: dict[str, Record], language: str) -> list[Finding]:
+    findings: list[Finding] = []
+    data = record.data
+    if record.kind == "event" and not data.sources:
+        findings.append(
+            Finding(
+                "event-without-source",
+                record.location("sources"),
+                f"event '{record.id}' cites no source",
+                "every event needs at least one citation: sources: [source-id]",
+            )
+        )
+    if record.kind == "actor":
+        for i, role in enumerate(data.roles):
+            if role.start and role.end and role.end.latest < role.start.earliest:
+                findings.append(
+                    Finding(
+                        "reversed-interval",
+                        record.location("roles", i, "end"),
+                        f"role '{role.title}' ends ({role.end.text}) before it starts "
+                        f"({role.start.text})",
+                        "swap start and end",
+                    )
+                )
+    if record.kind == "quote":
+        if data.language and data.language != language and not data.translation:
+            findings.append(
+                Finding(
+                    "missing-translation",
+                    record.location("language"),
+                    f"quote is in '{data.language}' but the case file is in '{language}', "
+                    "and it has no translation",
+                    "add 'translation: …' in the case file's language",
+                )
+            )
+        source_id = data.source if isinstance(data.source, str) else data.source.source
+        findings.extend(_verbatim(record, ("text",), data.text, records.get(source_id), "quote"))
+        if not isinstance(data.source, str) and data.source.excerpt:
+            findings.extend(
+                _verbatim(
+                    record,
+                    ("source", "excerpt"),
+                    data.source.excerpt,
+                    records.get(source_id),
+                    "excerpt",
+                )
+            )
+    if record.kind == "event":
+        for i, citation in enumerate(data.sources):
+            if not isinstance(citation, str) and citation.excerpt:
+                findings.extend(
+                    _verbatim(
+                        record,
+                        ("sources", i, "excerpt"),
+                        citation.excerpt,
+                        records.get(citation.source),
+                        "excerpt",
+                    )
+                )
+    return findings
+
+
+def _verbatim(
+    record: Record,
+    loc: tuple[str | int, ...],
+    passage: str,
+    source: Record | None,
+    what: str,
+) -> list[Finding]:
+    if source is None or source.kind != "source" or source.text is None:
+        return []
+    if source.text.find(passage) is not None:
+        return []
+    text_name = source.text_path.name if source.text_path else f"{source.id}.txt"
+    hint = "copy the passage exactly; '...' may stand for left-out words within one paragraph"
+    difference = explain_mismatch(source.text, passage)
+    if difference is not None:
+        hint = f"{difference}; {hint}"
+    return [
+        Finding(
+            "not-verbatim",
+            record.location(*loc),
+            f"{what} is not found verbatim in the text of source '{source.id}' ({text_name})",
+            hint,
+        )
+    ]
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def check(root: Path) -> tuple[Report, Case | None]:
+    """Load and check the case file in `root`: every finding, and the case when it has no errors."""
+    return check_loaded(load(root))

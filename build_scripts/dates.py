@@ -1,0 +1,300 @@
+"""Dates of record format v1: a subset of EDTF (ISO 8601-2), parsed, checked and displayed.
+
+Accepted: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, each optionally followed by `~` (approximate),
+`?` (uncertain) or `%` (both); an interval `A/B`; an open interval `../B` (on or before B)
+or `A/..` (on or after A).
+
+Every date has an earliest and a latest possible day. Display goes through `format_date`
+only, so a date reads the same on every page.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import IntEnum
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+FORMAT_HINT = (
+    "write YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ (approximate), "
+    "? (uncertain) or % (both); a range as A/B, ../B (on or before B) or A/.. (on or after A)"
+)
+
+_SIMPLE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
+_OPEN = ".."
+DASH = "\u2013"  # en dash between the ends of a range
+
+
+class DateError(ValueError):
+    """A date that is not in the accepted form, names no real day, or runs backwards.
+
+    `code` is the finding code (`bad-date`, `impossible-date`, `reversed-interval`);
+    `offset` is where in the text the problem starts.
+    """
+
+    def __init__(self, code: str, message: str, hint: str = FORMAT_HINT, offset: int = 0) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.offset = offset
+
+
+class Precision(IntEnum):
+    YEAR = 1
+    MONTH = 2
+    DAY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SimpleDate:
+    """One calendar date at year, month or day precision."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    approximate: bool = False
+    uncertain: bool = False
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return Precision.DAY
+        if self.month is not None:
+            return Precision.MONTH
+        return Precision.YEAR
+
+    @property
+    def earliest(self) -> date:
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> date:
+        if self.day is not None:
+            return date(self.year, self.month or 1, self.day)
+        month = self.month or 12
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    @property
+    def iso(self) -> str:
+        """The date without qualifiers, as HTML's `<time datetime>` accepts it."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    @property
+    def qualifier(self) -> str:
+        if self.approximate and self.uncertain:
+            return "%"
+        if self.approximate:
+            return "~"
+        if self.uncertain:
+            return "?"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class EdtfDate:
+    """A parsed date: one day, month or year, or an interval whose ends may be open."""
+
+    text: str
+    start: SimpleDate | None  # None: open start ("../B")
+    end: SimpleDate | None  # None: open end ("A/.."); same as start for a single date
+
+    @property
+    def is_interval(self) -> bool:
+        return "/" in self.text
+
+    @property
+    def earliest(self) -> date:
+        return self.start.earliest if self.start else date.min
+
+    @property
+    def latest(self) -> date:
+        return self.end.latest if self.end else date.max
+
+    @property
+    def sort_key(self) -> tuple[date, date]:
+        """Order by the earliest possible day, then the latest; an open end sorts at the
+        known one, so "before 27 July" sits beside 27 July rather than at the dawn of time."""
+        first = self.start.earliest if self.start else self.latest
+        last = self.end.latest if self.end else first
+        return (first, last)
+
+    @property
+    def html_datetime(self) -> str:
+        """A valid `datetime` attribute value: the known start, else the known end."""
+        known = self.start or self.end
+        assert known is not None  # "../.." is rejected by the parser
+        return known.iso
+
+    @property
+    def approximate(self) -> bool:
+        return any(d.approximate for d in (self.start, self.end) if d)
+
+    @property
+    def uncertain(self) -> bool:
+        return any(d.uncertain for d in (self.start, self.end) if d)
+
+    @property
+    def is_exact_day(self) -> bool:
+        return (
+            not self.is_interval
+            and self.start is not None
+            and self.start.precision is Precision.DAY
+            and not self.start.qualifier
+        )
+
+
+def _guess(text: str) -> str | None:
+    """The EDTF spelling of a date written the way people write dates, if we can tell."""
+    for pattern in ("%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date().isoformat()
+        except ValueError:
+            continue
+    for pattern in ("%B %Y", "%b %Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).strftime("%Y-%m")
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
+    match = _SIMPLE.fullmatch(part)
+    if not match:
+        guess = _guess(whole)
+        hint = f"did you mean '{guess}'?" if guess else FORMAT_HINT
+        raise DateError("bad-date", f"'{whole}' is not a date in the accepted form", hint, offset)
+    year_s, month_s, day_s, qual = match.groups()
+    year = int(year_s)
+    if year == 0:
+        raise DateError(
+            "impossible-date", "year 0000 is not supported", "use 0001 or later", offset
+        )
+    month = int(month_s) if month_s else None
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(
+            "impossible-date",
+            f"month {month_s} does not exist",
+            "months run from 01 to 12",
+            offset + 5,
+        )
+    day = int(day_s) if day_s else None
+    if day is not None:
+        assert month is not None
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateError(
+                "impossible-date",
+                f"{year_s}-{month_s}-{day_s} is not a real day: "
+                f"{MONTHS[month - 1]} {year} has {last} days",
+                f"write a day from 01 to {last}, or {year_s}-{month_s} if the day is not known",
+                offset + 8,
+            )
+    return SimpleDate(
+        year,
+        month,
+        day,
+        approximate=qual in ("~", "%"),
+        uncertain=qual in ("?", "%"),
+    )
+
+
+def parse_date(text: str) -> EdtfDate:
+    """Parse `text` or raise `DateError` saying what is wrong and where."""
+    if text != text.strip():
+        raise DateError("bad-date", f"'{text}' has spaces around it", "remove the spaces")
+    if not text:
+        raise DateError("bad-date", "the date is empty")
+    if text.count("/") > 1:
+        raise DateError(
+            "bad-date",
+            f"'{text}' has more than one '/'",
+            FORMAT_HINT,
+            text.index("/", text.index("/") + 1),
+        )
+    if "/" not in text:
+        single = _parse_simple(text, 0, text)
+        return EdtfDate(text, single, single)
+    left, right = text.split("/")
+    if left == _OPEN and right == _OPEN:
+        raise DateError("bad-date", "an interval needs at least one known end", FORMAT_HINT)
+    if not left or not right:
+        raise DateError(
+            "bad-date",
+            f"'{text}' has an empty end",
+            "write '..' for an open end: ../B means on or before B, A/.. on or after A",
+            0 if not left else len(left) + 1,
+        )
+    start = None if left == _OPEN else _parse_simple(left, 0, text)
+    end = None if right == _OPEN else _parse_simple(right, len(left) + 1, text)
+    if start is not None and end is not None and start.earliest > end.latest:
+        raise DateError(
+            "reversed-interval",
+            f"the interval '{text}' ends before it starts",
+            f"write the earlier date first: '{right}/{left}'",
+            len(left) + 1,
+        )
+    return EdtfDate(text, start, end)
+
+
+def _day(d: SimpleDate, *, year: bool = True, month: bool = True) -> str:
+    parts: list[str] = []
+    if d.day is not None:
+        parts.append(str(d.day))
+    if d.month is not None and month:
+        parts.append(MONTHS[d.month - 1])
+    if year or d.month is None:
+        parts.append(str(d.year))
+    return " ".join(parts)
+
+
+def _qualified(d: SimpleDate, body: str) -> str:
+    if d.approximate:
+        body = "c. " + body
+    if d.uncertain:
+        body += "?"
+    return body
+
+
+def format_date(value: EdtfDate) -> str:
+    """The date as readers see it: "27 July 2022", "c. June 2022", "before 27 July 2022"."""
+    start, end = value.start, value.end
+    if start is None:
+        assert end is not None
+        return "before " + _qualified(end, _day(end))
+    if end is None:
+        return "after " + _qualified(start, _day(start))
+    if not value.is_interval:
+        return _qualified(start, _day(start))
+    end_text = _qualified(end, _day(end))
+    plain = not start.qualifier
+    same_year = start.year == end.year and start.month is not None and end.month is not None
+    if plain and same_year and start.day is not None and end.day is not None:
+        if start.month == end.month:
+            return f"{start.day} {DASH} {end_text}"
+        return f"{_day(start, year=False)} {DASH} {end_text}"
+    if plain and same_year:
+        return f"{_day(start, year=False)} {DASH} {end_text}"
+    return f"{_qualified(start, _day(start))} {DASH} {end_text}"

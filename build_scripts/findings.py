@@ -1,0 +1,188 @@
+"""Findings: what the checker says about a case file, as data until the very edge.
+
+Every finding has a stable code from `CODES`, a location (file, line, column, 1-based) and a
+message; a hint says how to fix it where one helps. Printing is done by `format_text`,
+`format_json` and `format_github`, called only by the CLI and the MkDocs plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> (severity, title). The code is the contract: tools and tests match on it.
+CODES: dict[str, tuple[Severity, str]] = {
+    "file-encoding": (Severity.ERROR, "file is not valid UTF-8"),
+    "forbidden-character": (Severity.ERROR, "NUL or bidirectional control character"),
+    "file-too-large": (Severity.ERROR, "file larger than the limit"),
+    "yaml-syntax": (Severity.ERROR, "YAML syntax error"),
+    "yaml-feature": (Severity.ERROR, "YAML feature not allowed in records"),
+    "too-deep": (Severity.ERROR, "nesting deeper than the limit"),
+    "duplicate-key": (Severity.ERROR, "the same key twice in one mapping"),
+    "empty-file": (Severity.ERROR, "record file holds no record"),
+    "empty-value": (Severity.ERROR, "a field with no value"),
+    "unknown-field": (Severity.ERROR, "field not in the record format"),
+    "missing-field": (Severity.ERROR, "required field missing"),
+    "wrong-type": (Severity.ERROR, "value of the wrong type"),
+    "bad-value": (Severity.ERROR, "value not allowed for this field"),
+    "bad-enum": (Severity.ERROR, "value not among the allowed ones"),
+    "bad-id": (Severity.ERROR, "identifier or file name not allowed"),
+    "duplicate-id": (Severity.ERROR, "two records with the same id"),
+    "unexpected-file": (Severity.ERROR, "file the case file format does not know"),
+    "missing-case": (Severity.ERROR, "case.yml missing"),
+    "dangling-reference": (Severity.ERROR, "reference to a record that does not exist"),
+    "wrong-kind-reference": (Severity.ERROR, "reference to a record of the wrong kind"),
+    "bad-date": (Severity.ERROR, "date not in the accepted format"),
+    "impossible-date": (Severity.ERROR, "date that does not exist"),
+    "reversed-interval": (Severity.ERROR, "interval that ends before it starts"),
+    "bad-url": (Severity.ERROR, "URL that is not http(s)"),
+    "event-without-source": (Severity.ERROR, "event that cites no source"),
+    "not-verbatim": (Severity.ERROR, "quote or excerpt not found verbatim in the source text"),
+    "missing-translation": (Severity.ERROR, "quote in another language without a translation"),
+    "self-reference": (Severity.ERROR, "record that refers to itself"),
+    "unused-source": (Severity.WARNING, "source that nothing cites"),
+    "unmentioned-actor": (Severity.WARNING, "actor that nothing mentions"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: Path
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    location: Location
+    message: str
+    hint: str | None = None
+    # Other places the finding involves, e.g. the first definition of a duplicate id.
+    related: tuple[tuple[str, Location], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code][0]
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.path.as_posix(), loc.line, loc.col, self.code, self.message)
+
+
+class Report:
+    """All findings of one check, sorted by file and position."""
+
+    def __init__(self, findings: Iterable[Finding] = ()) -> None:
+        self.findings: list[Finding] = sorted(set(findings), key=lambda f: f.sort_key)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def ok(self, *, strict: bool = False) -> bool:
+        return not (self.findings if strict else self.errors)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """The path as compilers print it: relative to the current directory when below it."""
+    cwd = cwd or Path.cwd()
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return os.fspath(path)
+
+
+def format_text(finding: Finding, cwd: Path | None = None) -> str:
+    loc = finding.location
+    lines = [
+        f"{display_path(loc.path, cwd)}:{loc.line}:{loc.col}: "
+        f"{finding.severity.value}[{finding.code}]: {finding.message}"
+    ]
+    for label, other in finding.related:
+        lines.append(f"  note: {label}: {display_path(other.path, cwd)}:{other.line}:{other.col}")
+    if finding.hint:
+        lines.append(f"  hint: {finding.hint}")
+    return "\n".join(lines)
+
+
+def as_dict(finding: Finding, cwd: Path | None = None) -> dict[str, object]:
+    loc = finding.location
+    return {
+        "severity": finding.severity.value,
+        "code": finding.code,
+        "file": display_path(loc.path, cwd),
+        "line": loc.line,
+        "column": loc.col,
+        "message": finding.message,
+        "hint": finding.hint,
+        "related": [
+            {
+                "label": label,
+                "file": display_path(o.path, cwd),
+                "line": o.line,
+                "column": o.col,
+            }
+            for label, o in finding.related
+        ],
+    }
+
+
+def format_json(report: Report, cwd: Path | None = None) -> str:
+    return json.dumps(
+        {
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "findings": [as_dict(f, cwd) for f in report.findings],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow-command escaping for the message part.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(finding: Finding, cwd: Path | None = None) -> str:
+    """One `::error file=…,line=…,col=…,title=…::message` workflow command."""
+    loc = finding.location
+    message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
+    props = ",".join(
+        f"{k}={_escape_property(str(v))}"
+        for k, v in (
+            ("file", display_path(loc.path, cwd)),
+            ("line", loc.line),
+            ("col", loc.col),
+            ("title", f"casefile {finding.code}"),
+        )
+    )
+    return f"::{finding.severity.value} {props}::{_escape_data(message)}"

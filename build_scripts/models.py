@@ -1,0 +1,378 @@
+"""Record format v1 as typed models: the one place that says which fields exist.
+
+Every value arrives as a string (see `strictyaml`); the field types here decide what each
+string may be. Validators raise `PydanticCustomError` whose type is a finding code from
+`findings.CODES`, so `records.py` can turn each error into a located finding unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+from .dates import DateError, EdtfDate, parse_date
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_MAX = 80
+_ID_RE = re.compile(ID_PATTERN)
+_LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_URL_RE = re.compile(r"^https?://[^\s/?#@]+(:\d+)?([/?#][^\s]*)?$")
+_WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
+_DATE_PART = r"\.\.|\d{4}(-\d{2}(-\d{2})?)?[~?%]?"
+
+ACTOR_KINDS = ("person", "organization", "government", "group", "anonymous", "other")
+SOURCE_KINDS = (
+    "article",
+    "report",
+    "transcript",
+    "statement",
+    "briefing",
+    "interview",
+    "document",
+    "post",
+    "video",
+    "other",
+)
+STATUSES = ("confirmed", "reported", "claimed", "disputed", "denied", "retracted")
+
+# Shown on event pages and in the format documentation.
+STATUS_MEANINGS: dict[str, str] = {
+    "confirmed": "established by the record, or confirmed on the record by the parties involved",
+    "reported": "reported by a source, not independently confirmed",
+    "claimed": "asserted by a party with an interest in it, not confirmed",
+    "disputed": "contested by a party or by other sources",
+    "denied": "denied by a party involved",
+    "retracted": "reported, then withdrawn by the source that reported it",
+}
+
+
+def _need_str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        raise PydanticCustomError(
+            "wrong-type", "expected {what}, got {kind}", {"what": what, "kind": kind}
+        )
+    return value
+
+
+def _text(value: object) -> str:
+    text = _need_str(value, "text")
+    if not text.strip():
+        raise PydanticCustomError(
+            "empty-value", "text is empty", {"hint": "write the text, or remove the field"}
+        )
+    return text
+
+
+def check_id(value: str) -> str | None:
+    """Why `value` is not a valid id, or None."""
+    if len(value) > ID_MAX:
+        return f"'{value}' is {len(value)} characters long; ids have at most {ID_MAX}"
+    if not _ID_RE.match(value):
+        return f"'{value}' is not a valid id"
+    return None
+
+
+def suggest_id(value: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    return slug[:ID_MAX].rstrip("-") or "an-id"
+
+
+def _record_id(value: object) -> str:
+    text = _need_str(value, "a record id")
+    problem = check_id(text)
+    if problem:
+        raise PydanticCustomError(
+            "bad-id",
+            "{problem}",
+            {
+                "problem": problem,
+                "hint": "ids are lower-case letters, digits and single hyphens, "
+                f"e.g. '{suggest_id(text)}'",
+            },
+        )
+    return text
+
+
+def _slug(value: object) -> str:
+    text = _need_str(value, "a tag")
+    if not _ID_RE.match(text) or len(text) > ID_MAX:
+        raise PydanticCustomError(
+            "bad-value",
+            "tag '{value}' is not a slug",
+            {
+                "value": text,
+                "hint": f"tags are lower-case words joined by hyphens: '{suggest_id(text)}'",
+            },
+        )
+    return text
+
+
+def _date(value: object) -> EdtfDate:
+    text = _need_str(value, "a date")
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise PydanticCustomError(
+            exc.code, "{message}", {"message": exc.message, "hint": exc.hint, "offset": exc.offset}
+        ) from None
+
+
+def _url(value: object) -> str:
+    text = _need_str(value, "a URL")
+    if not _URL_RE.match(text):
+        scheme = text.split(":", 1)[0] if ":" in text else ""
+        why = (
+            f"URL scheme '{scheme}' is not allowed"
+            if scheme and not scheme.lower().startswith("http")
+            else f"'{text}' is not an http(s) URL"
+        )
+        raise PydanticCustomError(
+            "bad-url", "{why}", {"why": why, "hint": "write a full address starting with https://"}
+        )
+    return text
+
+
+def _bool(value: object) -> bool:
+    text = _need_str(value, "true or false")
+    if text not in ("true", "false"):
+        raise PydanticCustomError(
+            "bad-value",
+            "'{value}' is not true or false",
+            {"value": text, "hint": "write true or false (YAML's yes/no/on/off are not accepted)"},
+        )
+    return text == "true"
+
+
+def _language(value: object) -> str:
+    text = _need_str(value, "a language tag")
+    if not _LANG_RE.match(text):
+        raise PydanticCustomError(
+            "bad-value",
+            "'{value}' is not a BCP 47 language tag",
+            {"value": text, "hint": "e.g. en, ru, pt-BR"},
+        )
+    return text
+
+
+def _wikidata(value: object) -> str:
+    text = _need_str(value, "a Wikidata id")
+    if not _WIKIDATA_RE.match(text):
+        raise PydanticCustomError(
+            "bad-value",
+            "'{value}' is not a Wikidata id",
+            {"value": text, "hint": "Q followed by digits, e.g. Q42"},
+        )
+    return text
+
+
+def _list(value: object) -> object:
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "wrong-type",
+            "expected a list, got text",
+            {"hint": "write a list: one '- item' per line, or [a, b]"},
+        )
+    if isinstance(value, dict):
+        raise PydanticCustomError("wrong-type", "expected a list, got a mapping")
+    return value
+
+
+_STR_SCHEMA = {"type": "string", "minLength": 1}
+
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_STR_SCHEMA)]
+Markdown = Annotated[
+    str,
+    BeforeValidator(_text),
+    WithJsonSchema({**_STR_SCHEMA, "description": "Markdown; [[id]] links to a record"}),
+]
+RecordId = Annotated[
+    str,
+    BeforeValidator(_record_id),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}),
+]
+Slug = Annotated[
+    str,
+    BeforeValidator(_slug),
+    WithJsonSchema({"type": "string", "pattern": ID_PATTERN, "maxLength": ID_MAX}),
+]
+Date = Annotated[
+    EdtfDate,
+    BeforeValidator(_date),
+    PlainSerializer(lambda d: d.text, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "EDTF subset: YYYY, YYYY-MM, YYYY-MM-DD with ~ ? %, A/B, ../B, A/..",
+            "pattern": rf"^({_DATE_PART})(/({_DATE_PART}))?$",
+        }
+    ),
+]
+Url = Annotated[
+    str,
+    BeforeValidator(_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
+Bool = Annotated[bool, BeforeValidator(_bool), WithJsonSchema({"type": "boolean"})]
+Language = Annotated[
+    str,
+    BeforeValidator(_language),
+    WithJsonSchema({"type": "string", "pattern": _LANG_RE.pattern}),
+]
+
+
+def _tagged(kind_for_str: str, kind_for_map: str) -> Any:
+    def discriminate(value: object) -> str | None:
+        if isinstance(value, str):
+            return kind_for_str
+        if isinstance(value, dict):
+            return kind_for_map
+        return None
+
+    return Discriminator(
+        discriminate,
+        custom_error_type="wrong-type",
+        custom_error_message="expected a record id or a mapping",
+    )
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class CitationDetail(_Record):
+    source: RecordId
+    locator: Text | None = None
+    excerpt: Text | None = None
+
+
+# A citation is a source id, or a mapping with the source and where in it.
+Citation = Annotated[
+    Annotated[RecordId, Tag("<id>")] | Annotated[CitationDetail, Tag("<citation>")],
+    _tagged("<id>", "<citation>"),
+]
+
+
+class ActorDetail(_Record):
+    actor: RecordId
+    role: Text | None = None
+
+
+ActorRef = Annotated[
+    Annotated[RecordId, Tag("<id>")] | Annotated[ActorDetail, Tag("<actor>")],
+    _tagged("<id>", "<actor>"),
+]
+
+# Discriminator tags appear in error locations; records.py removes them.
+LOCATION_TAGS = frozenset({"<id>", "<citation>", "<actor>"})
+
+IdList = Annotated[list[RecordId], BeforeValidator(_list)]
+SlugList = Annotated[list[Slug], BeforeValidator(_list)]
+TextList = Annotated[list[Text], BeforeValidator(_list)]
+
+
+class Case(_Record):
+    title: Text
+    summary: Markdown | None = None
+    language: Language = "en"
+    license: Text | None = None
+    publisher: Text | None = None
+
+
+class Role(_Record):
+    title: Text
+    organization: RecordId | None = None
+    start: Date | None = None
+    end: Date | None = None
+
+
+class Links(_Record):
+    website: Url | None = None
+    wikipedia: Url | None = None
+    wikidata: Annotated[str, BeforeValidator(_wikidata)] | None = None
+
+
+class Actor(_Record):
+    name: Text
+    kind: Literal[ACTOR_KINDS]  # type: ignore[valid-type]
+    aliases: TextList = Field(default_factory=list)
+    description: Markdown | None = None
+    roles: Annotated[list[Role], BeforeValidator(_list)] = Field(default_factory=list)
+    links: Links | None = None
+    tags: SlugList = Field(default_factory=list)
+    notes: Markdown | None = None
+
+
+class Source(_Record):
+    title: Text
+    kind: Literal[SOURCE_KINDS]  # type: ignore[valid-type]
+    publisher: Text | None = None
+    authors: TextList = Field(default_factory=list)
+    url: Url | None = None
+    archive_url: Url | None = None
+    published: Date | None = None
+    accessed: Date | None = None
+    language: Language | None = None
+    text_public: Bool = False
+    tags: SlugList = Field(default_factory=list)
+    notes: Markdown | None = None
+
+
+class Event(_Record):
+    title: Text
+    date: Date
+    date_note: Text | None = None
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    summary: Markdown | None = None
+    actors: Annotated[list[ActorRef], BeforeValidator(_list)] = Field(default_factory=list)
+    # Required; an empty list is the checker's `event-without-source`, not a type error.
+    sources: Annotated[list[Citation], BeforeValidator(_list)]
+    location: Text | None = None
+    related: IdList = Field(default_factory=list)
+    tags: SlugList = Field(default_factory=list)
+    notes: Markdown | None = None
+
+
+class Quote(_Record):
+    text: Text
+    speaker: RecordId
+    source: Citation
+    date: Date | None = None
+    event: RecordId | None = None
+    context: Text | None = None
+    language: Language | None = None
+    translation: Text | None = None
+    about: IdList = Field(default_factory=list)
+    tags: SlugList = Field(default_factory=list)
+    notes: Markdown | None = None
+
+
+# Record kinds by the folder that holds them.
+KINDS: dict[str, type[_Record]] = {
+    "actors": Actor,
+    "sources": Source,
+    "events": Event,
+    "quotes": Quote,
+}
+SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
+
+# Fields holding Markdown, where [[id]] links are resolved and checked.
+MARKDOWN_FIELDS: dict[type[_Record], tuple[str, ...]] = {
+    Case: ("summary",),
+    Actor: ("description", "notes"),
+    Source: ("notes",),
+    Event: ("summary", "notes"),
+    Quote: ("notes",),
+}
