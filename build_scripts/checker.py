@@ -70,7 +70,7 @@ class Case:
 
 def event_sort_key(record: Record) -> tuple[object, ...]:
     date = record.data.date
-    return (date.earliest, date.latest, record.id)
+    return (*date.sort_key, record.id)
 
 
 def id_key(record_id: str) -> str:

@@ -36,7 +36,7 @@ FORMAT_HINT = (
     "? (uncertain) or % (both); a range as A/B, ../B (on or before B) or A/.. (on or after A)"
 )
 
-_SIMPLE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%])?")
+_SIMPLE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?%])?")
 _OPEN = ".."
 DASH = "\u2013"  # en dash between the ends of a range
 
@@ -289,6 +289,8 @@ def format_date(value: EdtfDate) -> str:
     if not value.is_interval:
         return _qualified(start, _day(start))
     end_text = _qualified(end, _day(end))
+    if start == end:
+        return end_text
     plain = not start.qualifier
     same_year = start.year == end.year and start.month is not None and end.month is not None
     if plain and same_year and start.day is not None and end.day is not None:

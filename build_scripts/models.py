@@ -237,7 +237,7 @@ def _tagged(kind_for_str: str, kind_for_map: str) -> Any:
     def discriminate(value: object) -> str | None:
         if isinstance(value, str):
             return kind_for_str
-        if isinstance(value, dict):
+        if isinstance(value, dict | BaseModel):  # a model: when serialising
             return kind_for_map
         return None
 

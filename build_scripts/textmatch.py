@@ -38,15 +38,16 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     """The normalised text, and for each of its characters the index it came from."""
     out: list[str] = []
     origin: list[int] = []
-    pending_space = False
+    space_at = -1  # where the run of whitespace before this character began, if any
     for index, char in enumerate(text):
         if char.isspace():
-            pending_space = bool(out)
+            if out and space_at < 0:
+                space_at = index
             continue
-        if pending_space:
+        if space_at >= 0:
             out.append(" ")
-            origin.append(index)
-            pending_space = False
+            origin.append(space_at)
+            space_at = -1
         plain = _CHAR_MAP.get(char, char)
         out.extend(plain)
         origin.extend([index] * len(plain))
@@ -74,6 +75,25 @@ def passage_pieces(passage: str) -> list[str]:
     return [piece for piece in _ELISION.split(normalise(passage)) if piece.strip()]
 
 
+def _find_words(text: str, origin: list[int], piece: str, start: int) -> int:
+    """Like `text.find(piece, start)`, but a piece never starts or ends inside a word, nor
+    inside the expansion of one original character (the "..." that stands for "…")."""
+    while True:
+        found = text.find(piece, start)
+        if found < 0:
+            return found
+        end = found + len(piece)
+        cut_start = found > 0 and (
+            (piece[0].isalnum() and text[found - 1].isalnum()) or origin[found - 1] == origin[found]
+        )
+        cut_end = end < len(text) and (
+            (piece[-1].isalnum() and text[end].isalnum()) or origin[end - 1] == origin[end]
+        )
+        if not (cut_start or cut_end):
+            return found
+        start = found + 1
+
+
 class SourceText:
     """A source's full text, split into paragraphs, ready to look passages up in."""
 
@@ -98,7 +118,7 @@ class SourceText:
             spans: list[Span] = []
             at = 0
             for piece in pieces:
-                found = norm.find(piece, at)
+                found = _find_words(norm, origin, piece, at)
                 if found < 0:
                     break
                 at = found + len(piece)
