@@ -1,5 +1,6 @@
 # The two commands of the README: `make serve` (site) and `make test` (tests).
 # Both make their own virtual environment and install what they need.
+export NO_MKDOCS_2_WARNING := 1
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin

@@ -1,0 +1,941 @@
+"""A checked case -> the site's pages, as Markdown, without MkDocs.
+
+`render_site(case)` returns every generated file by path (sorted): Markdown pages, the JSON
+download and the JSON Schemas. The MkDocs plugin and `casefile render` are thin adapters
+over it. Pages link to each other with relative `.md` links so MkDocs validates them.
+
+Record text reaches a page only through `text.py`: `md_text` for plain text, `attr` for
+attributes, `json_script` for JSON-LD, `render_markdown` for Markdown fields.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import models
+from .checker import Case, event_sort_key
+from .dates import MONTHS, EdtfDate, Precision, format_date
+from .records import Record
+from .schema import record_schemas
+from .text import attr, json_script, md_text, plain_markdown, render_markdown
+from .textmatch import PassageMatch, Span
+
+FORMAT_VERSION = 1
+PLURAL = {"actor": "actors", "source": "sources", "event": "events", "quote": "quotes"}
+KIND_LABELS = {
+    "person": "People",
+    "organization": "Organizations",
+    "government": "Governments",
+    "group": "Groups",
+    "anonymous": "Unnamed sources and officials",
+    "other": "Others",
+}
+SECTIONS = (
+    ("index.md", "Home"),
+    ("timeline.md", "Timeline"),
+    ("actors/index.md", "Actors"),
+    ("quotes/index.md", "Quotes"),
+    ("sources/index.md", "Sources"),
+    ("tags/index.md", "Tags"),
+    ("data.md", "Data"),
+)
+
+
+@dataclass(slots=True)
+class Site:
+    """Everything generated: file contents by path, and each page's plain-text title."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    # Generated page -> the record file it is made from (for edit links).
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> dict[str, str]:
+        return {p: c for p, c in self.files.items() if p.endswith(".md")}
+
+
+def page_of(record: Record) -> str:
+    return f"{PLURAL[record.kind]}/{record.id}.md"
+
+
+def tag_page(tag: str) -> str:
+    return f"tags/{tag}.md"
+
+
+def _url_of(page: str, directory_urls: bool) -> str:
+    """The address MkDocs gives a page, relative to the site root."""
+    stem = page.removesuffix(".md")
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def _datetime(value: EdtfDate) -> str:
+    return f'<time datetime="{attr(value.html_datetime)}">{md_text(format_date(value))}</time>'
+
+
+class _Page:
+    """Builds one page: knows where it is, so it can link anywhere relatively."""
+
+    def __init__(self, renderer: Renderer, path: str) -> None:
+        self.r = renderer
+        self.path = path
+        self.lines: list[str] = []
+
+    # -- links -------------------------------------------------------------------------------
+    def rel(self, target: str, anchor: str = "") -> str:
+        """A relative `.md` link for Markdown, which MkDocs checks and rewrites."""
+        link = posixpath.relpath(target, posixpath.dirname(self.path) or ".")
+        return link + (f"#{anchor}" if anchor else "")
+
+    def href(self, target: str, anchor: str = "") -> str:
+        """A final address for raw HTML, which MkDocs leaves alone."""
+        if self.r.directory_urls is None:
+            return self.rel(target, anchor)
+        here = posixpath.dirname(_url_of(self.path, self.r.directory_urls).rstrip("/"))
+        if _url_of(self.path, self.r.directory_urls).endswith("/") or not here:
+            here = _url_of(self.path, self.r.directory_urls).rstrip("/")
+        there = _url_of(target, self.r.directory_urls)
+        link = posixpath.relpath(there or ".", here or ".")
+        if there.endswith("/") or not there:
+            link = link.rstrip("/") + "/"
+        if link == "./":
+            link = "./"
+        return link + (f"#{anchor}" if anchor else "")
+
+    def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:
+        label = text if text is not None else self.r.name(record)
+        return f"[{md_text(label)}]({self.rel(page_of(record), anchor)})"
+
+    def link_id(self, record_id: str, text: str | None = None) -> str:
+        return self.link(self.r.case.records[record_id], text)
+
+    def markdown(self, value: str | None) -> str:
+        if not value:
+            return ""
+        html = render_markdown(
+            value,
+            href=lambda rid: self.href(page_of(self.r.case.records[rid])),
+            label=lambda rid: self.r.name(self.r.case.records[rid]),
+        )
+        return f'<div class="cf-prose" markdown="0">\n{html}\n</div>'
+
+    # -- output ------------------------------------------------------------------------------
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def block(self, *lines: str) -> None:
+        """Lines as one Markdown block, separated from what comes before and after."""
+        if self.lines and self.lines[-1] != "":
+            self.lines.append("")
+        self.lines.extend(lines)
+        self.lines.append("")
+
+    def section(self, title: str, anchor: str | None = None) -> None:
+        self.block(f"## {md_text(title)}" + (f" {{#{anchor}}}" if anchor else ""))
+
+    def bullets(self, items: Iterable[str]) -> None:
+        self.block(*[f"- {item}" for item in items])
+
+    def json_ld(self, data: dict[str, object]) -> None:
+        data = _prune({"@context": "https://schema.org", **data})
+        self.block(f'<script type="application/ld+json">{json_script(data)}</script>')
+
+    def text(self, front: dict[str, object] | None = None) -> str:
+        body = "\n".join(self.lines).rstrip("\n") + "\n"
+        if front:
+            # Front matter never holds record text: Material prints some of it unescaped.
+            head = "\n".join(f"{k}: {json.dumps(v, sort_keys=True)}" for k, v in front.items())
+            return f"---\n{head}\n---\n\n{body}"
+        return body
+
+
+class Renderer:
+    def __init__(
+        self,
+        case: Case,
+        *,
+        directory_urls: bool | None = True,
+        hand_written: frozenset[str] = frozenset(),
+    ) -> None:
+        self.case = case
+        self.directory_urls = directory_urls
+        self.hand_written = hand_written
+        self.events = case.events
+        self.event_index = {r.id: i for i, r in enumerate(self.events)}
+        self.by_kind: dict[str, list[Record]] = defaultdict(list)
+        for record in case.records.values():
+            self.by_kind[record.kind].append(record)
+        self.quotes = sorted(self.by_kind["quote"], key=self._quote_key)
+        self.tags: dict[str, list[Record]] = defaultdict(list)
+        for record in case.records.values():
+            for tag in record.data.tags:
+                self.tags[tag].append(record)
+        self._matches: dict[tuple[str, str], PassageMatch | None] = {}
+
+    # -- facts shared by pages ----------------------------------------------------------------
+    def name(self, record: Record) -> str:
+        """How a record is called in links: a name, a title, or a quote's first words."""
+        data = record.data
+        if record.kind == "actor":
+            return data.name
+        if record.kind != "quote":
+            return data.title
+        words = data.text.split()
+        short = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+        return f"“{short}”"
+
+    def plain(self, value: str) -> str:
+        return plain_markdown(value, lambda rid: self.name(self.case.records[rid]))
+
+    def _quote_key(self, record: Record) -> tuple[object, ...]:
+        when = self.quote_date(record)
+        key = when.sort_key if when else (date.max, date.max)
+        return (*key, record.id)
+
+    def quote_date(self, record: Record) -> EdtfDate | None:
+        data = record.data
+        if data.date is not None:
+            return data.date
+        if data.event:
+            return self.case.records[data.event].data.date
+        return None
+
+    def match(self, source_id: str, passage: str | None) -> PassageMatch | None:
+        """Where a quoted passage sits in a source's full text (None: no text, no passage)."""
+        if not passage:
+            return None
+        key = (source_id, passage)
+        if key not in self._matches:
+            source = self.case.records.get(source_id)
+            text = source.text if source else None
+            self._matches[key] = text.find(passage) if text else None
+        return self._matches[key]
+
+    def citations_of(self, record: Record) -> list[tuple[str, str | None, str | None]]:
+        """(source id, locator, passage) for each citation a record makes."""
+        data = record.data
+        if record.kind == "event":
+            cites = list(data.sources)
+        elif record.kind == "quote":
+            cites = [data.source]
+        else:
+            return []
+        out: list[tuple[str, str | None, str | None]] = []
+        for cite in cites:
+            if isinstance(cite, str):
+                passage = data.text if record.kind == "quote" else None
+                out.append((cite, None, passage))
+            else:
+                passage = cite.excerpt or (data.text if record.kind == "quote" else None)
+                out.append((cite.source, cite.locator, passage))
+        return out
+
+    def actor_ids(self, event: Record) -> list[tuple[str, str | None]]:
+        return [(a, None) if isinstance(a, str) else (a.actor, a.role) for a in event.data.actors]
+
+    # -- the site -------------------------------------------------------------------------------
+    def render(self) -> Site:
+        site = Site()
+        builders = [
+            ("index.md", self.home),
+            ("timeline.md", self.timeline),
+            ("actors/index.md", self.actors_index),
+            ("quotes/index.md", self.quotes_index),
+            ("sources/index.md", self.sources_index),
+            ("tags/index.md", self.tags_index),
+            ("data.md", self.data_page),
+        ]
+        for path, build in builders:
+            site.files[path], site.titles[path] = build(_Page(self, path))
+        for record in self.case.records.values():
+            path = page_of(record)
+            page = _Page(self, path)
+            build_record = getattr(self, f"{record.kind}_page")
+            site.files[path], site.titles[path] = build_record(page, record)
+            site.sources[path] = record.path.relative_to(self.case.root).as_posix()
+        for tag in sorted(self.tags):
+            path = tag_page(tag)
+            site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
+        site.files["casefile.json"] = export_json(self.case)
+        for kind, schema in record_schemas().items():
+            site.files[f"schema/{kind}.schema.json"] = schema
+        site.files = dict(sorted(site.files.items()))
+        return site
+
+    # -- pages ---------------------------------------------------------------------------------
+    def home(self, page: _Page) -> tuple[str, str]:
+        meta = self.case.meta
+        page.block(f"# {md_text(meta.title)}")
+        if meta.summary:
+            page.block(page.markdown(meta.summary))
+        counts = [
+            (len(self.events), "events", "timeline.md"),
+            (len(self.by_kind["actor"]), "actors", "actors/index.md"),
+            (len(self.quotes), "quotes", "quotes/index.md"),
+            (len(self.by_kind["source"]), "sources", "sources/index.md"),
+        ]
+        page.block(" · ".join(f"[{n} {label}]({page.rel(p)})" for n, label, p in counts))
+        page.section("Latest events")
+        latest = list(reversed(self.events[-5:]))
+        page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in latest)
+        page.block(f"[The whole timeline]({page.rel('timeline.md')})")
+        page.section("Key actors")
+        weight = Counter(
+            {a.id: len(self.case.backrefs.get(a.id, ())) for a in self.by_kind["actor"]}
+        )
+        key_actors = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        page.bullets(
+            f"{page.link_id(rid)}: {n} mention{'s' * (n != 1)}" for rid, n in key_actors if n
+        )
+        page.section("How to contribute")
+        how = (
+            "Every fact on this site is a small YAML file in the case file: one per actor, "
+            "event, quote and source. To correct or add one, use the edit button on its page "
+            "and propose the change; the checker runs on every proposal and says exactly what "
+            "to fix."
+        )
+        if "contributing.md" in self.hand_written:
+            how += f" [How to contribute]({page.rel('contributing.md')})."
+        page.block(how)
+        if meta.publisher or meta.license:
+            bits = [f"Published by {md_text(meta.publisher)}" if meta.publisher else ""]
+            bits.append(f"License: {md_text(meta.license)}" if meta.license else "")
+            page.block(" · ".join(b for b in bits if b))
+        page.json_ld({"@type": "WebSite", "name": meta.title})
+        return page.text(), meta.title
+
+    def timeline(self, page: _Page) -> tuple[str, str]:
+        page.block("# Timeline")
+        page.block(
+            "Every event in date order. Dates are shown as precisely as they are known: "
+            "*c.* marks an approximate date, *?* an uncertain one, and *before*/*after* an "
+            "open range."
+        )
+        page.block(*self._filter_form())
+        groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
+        for event in self.events:
+            first = event.data.date.sort_key[0]
+            value = event.data.date
+            known = value.start or value.end
+            month = 0 if known is None or known.precision is Precision.YEAR else first.month
+            groups[(first.year, month)].append(event)
+        year_seen: set[int] = set()
+        for (year, month), events in groups.items():
+            if year not in year_seen:
+                year_seen.add(year)
+                page.block(f"## {year} {{#y{year}}}")
+            label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
+            anchor = f"m{year}-{month:02d}" if month else f"y{year}-unknown"
+            page.block(f"### {label} {{#{anchor}}}")
+            page.add('<ol class="cf-timeline" markdown="1">')
+            for event in events:
+                page.add(*self._timeline_item(page, event))
+            page.add("</ol>", "")
+        page.json_ld(
+            {
+                "@type": "ItemList",
+                "name": "Timeline",
+                "numberOfItems": len(self.events),
+            }
+        )
+        return page.text(), "Timeline"
+
+    def _filter_form(self) -> list[str]:
+        actors = sorted(
+            {a for e in self.events for a, _ in self.actor_ids(e)},
+            key=lambda rid: self.name(self.case.records[rid]).casefold(),
+        )
+        tags = sorted({t for e in self.events for t in e.data.tags})
+        statuses = [s for s in models.STATUSES if any(e.data.status == s for e in self.events)]
+
+        def select(name: str, label: str, options: list[tuple[str, str]]) -> list[str]:
+            lines = [
+                f'<label for="cf-filter-{name}">{label}</label>',
+                f'<select id="cf-filter-{name}" name="{name}">',
+                '<option value="">any</option>',
+            ]
+            lines += [f'<option value="{attr(v)}">{md_text(t)}</option>' for v, t in options]
+            return [*lines, "</select>"]
+
+        return [
+            '<form class="cf-filter" hidden aria-label="Filter the timeline">',
+            *select("actor", "Actor", [(a, self.name(self.case.records[a])) for a in actors]),
+            *select("tag", "Tag", [(t, t) for t in tags]),
+            *select("status", "Status", [(s, s) for s in statuses]),
+            '<button type="reset">Show all</button>',
+            '<output class="cf-filter-count" aria-live="polite"></output>',
+            "</form>",
+        ]
+
+    def _timeline_item(self, page: _Page, event: Record) -> list[str]:
+        data = event.data
+        actors = self.actor_ids(event)
+        attrs = (
+            f'id="{attr(event.id)}" data-status="{data.status}" '
+            f'data-actors="{attr(" ".join(a for a, _ in actors))}" '
+            f'data-tags="{attr(" ".join(data.tags))}"'
+        )
+        lines = [
+            f'<li {attrs} markdown="block">',
+            "",
+            f"{_datetime(data.date)} · **{page.link(event)}** {self._status(data.status)}",
+            "",
+        ]
+        details: list[str] = []
+        if actors:
+            details.append("Actors: " + ", ".join(page.link_id(a) for a, _ in actors))
+        quotes = self.case.referrers(event.id, "said-at")
+        if quotes:
+            details.append(f"Quotes: {len(quotes)}")
+        sources = {s for s, _, _ in self.citations_of(event)}
+        details.append("Sources: " + ", ".join(page.link_id(s) for s in sorted(sources)))
+        lines += [" · ".join(details), "", "</li>"]
+        return lines
+
+    def _status(self, status: str) -> str:
+        meaning = models.STATUS_MEANINGS[status]
+        return (
+            f'<span class="cf-status cf-status--{status}" title="{attr(meaning)}">{status}</span>'
+        )
+
+    def event_page(self, page: _Page, event: Record) -> tuple[str, str]:
+        data = event.data
+        page.block(f"# {md_text(data.title)}")
+        page.block(
+            f"{_datetime(data.date)} · {self._status(data.status)}"
+            + (f" · {md_text(data.location)}" if data.location else "")
+        )
+        facts = [f"**Status**: {data.status}, {md_text(models.STATUS_MEANINGS[data.status])}"]
+        if data.date_note:
+            facts.append(f"**How the date is known**: {md_text(data.date_note)}")
+        page.bullets(facts)
+        if data.summary:
+            page.block(page.markdown(data.summary))
+        actors = self.actor_ids(event)
+        if actors:
+            page.section("Actors")
+            page.bullets(
+                page.link_id(a) + (f", {md_text(role)}" if role else "") for a, role in actors
+            )
+        quotes = sorted(self.case.referrers(event.id, "said-at"), key=self._quote_key)
+        if quotes:
+            page.section("Quotes")
+            for quote in quotes:
+                self._quote_block(page, quote, speaker=True)
+        page.section("Sources")
+        self._citations(page, event)
+        related = sorted(
+            {*data.related, *(r.id for r in self.case.referrers(event.id, "related"))},
+            key=lambda rid: event_sort_key(self.case.records[rid]),
+        )
+        if related:
+            page.section("Related events")
+            page.bullets(
+                f"{_datetime(self.case.records[r].data.date)} {page.link_id(r)}" for r in related
+            )
+        self._mentions(page, event)
+        if data.notes:
+            page.block(
+                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
+                "<p><strong>Editor's note</strong></p>",
+                page.markdown(data.notes),
+                "</aside>",
+            )
+        self._tags(page, data.tags)
+        index = self.event_index[event.id]
+        nav: list[str] = []
+        if index > 0:
+            nav.append("Previous event: " + page.link(self.events[index - 1]))
+        if index + 1 < len(self.events):
+            nav.append("Next event: " + page.link(self.events[index + 1]))
+        if nav:
+            page.block(" · ".join(nav))
+        page.json_ld(
+            {
+                "@type": "Event",
+                "name": data.title,
+                "startDate": data.date.start.iso if data.date.start else None,
+                "endDate": data.date.end.iso if data.date.end else None,
+                "description": self.plain(data.summary) if data.summary else None,
+                "location": data.location,
+                "performer": [
+                    self._ld_actor(self.case.records[a]) for a, _ in self.actor_ids(event)
+                ],
+            }
+        )
+        return page.text({"search": {"boost": 2}}), data.title
+
+    def _citations(self, page: _Page, record: Record) -> None:
+        items: list[str] = []
+        for source_id, locator, passage in self.citations_of(record):
+            source = self.case.records[source_id]
+            found = self.match(source_id, passage)
+            anchor = f"p-{found.paragraph + 1}" if found else ""
+            item = page.link(source, anchor=anchor)
+            where = [md_text(locator)] if locator else []
+            if found and (locator or "").casefold() != f"paragraph {found.paragraph + 1}":
+                where.append(f"paragraph {found.paragraph + 1}")
+            if where:
+                item += f" ({', '.join(where)})"
+            excerpt = passage if record.kind == "event" else None
+            if excerpt:
+                item += f": “{md_text(excerpt)}”"
+            items.append(item)
+        page.bullets(items)
+
+    def _quote_block(self, page: _Page, quote: Record, *, speaker: bool) -> None:
+        data = quote.data
+        lang = f' lang="{attr(data.language)}"' if data.language else ""
+        page.block(
+            f'<blockquote class="cf-quote" id="{attr(quote.id)}"{lang} markdown="1">',
+            "",
+            md_text(data.text),
+            "",
+            "</blockquote>",
+        )
+        if data.translation:
+            page.block(f"Translation: “{md_text(data.translation)}”")
+        bits = []
+        if speaker:
+            bits.append(page.link_id(data.speaker))
+        when = self.quote_date(quote)
+        if when:
+            bits.append(_datetime(when))
+        source_id = data.source if isinstance(data.source, str) else data.source.source
+        bits.append("in " + page.link_id(source_id))
+        bits.append(f"[permalink]({page.rel(page_of(quote))})")
+        page.block("— " + " · ".join(bits))
+
+    def _mentions(self, page: _Page, record: Record) -> None:
+        mentions = self.case.referrers(record.id, "mentions")
+        if mentions:
+            page.section("Mentioned in")
+            page.bullets(page.link(m) for m in sorted(mentions, key=lambda r: r.id))
+
+    def _tags(self, page: _Page, tags: list[str]) -> None:
+        if tags:
+            page.block(
+                "Tags: " + ", ".join(f"[{md_text(t)}]({page.rel(tag_page(t))})" for t in tags)
+            )
+
+    def _ld_actor(self, actor: Record) -> dict[str, object]:
+        kind = "Person" if actor.data.kind == "person" else "Organization"
+        if actor.data.kind == "anonymous":
+            kind = "Person"
+        return {"@type": kind, "name": actor.data.name}
+
+    def actor_page(self, page: _Page, actor: Record) -> tuple[str, str]:
+        data = actor.data
+        page.block(f"# {md_text(data.name)}")
+        facts = [f"**Kind**: {data.kind}"]
+        if data.aliases:
+            facts.append("**Also known as**: " + ", ".join(md_text(a) for a in data.aliases))
+        page.bullets(facts)
+        if data.roles:
+            page.section("Roles")
+            items = []
+            for role in data.roles:
+                item = md_text(role.title)
+                if role.organization:
+                    item += ", " + page.link_id(role.organization)
+                span = [_datetime(d) for d in (role.start, role.end) if d]
+                if role.start and role.end:
+                    item += f" ({span[0]} to {span[1]})"
+                elif role.start:
+                    item += f" (from {span[0]})"
+                elif role.end:
+                    item += f" (until {span[0]})"
+                items.append(item)
+            page.bullets(items)
+        if data.description:
+            page.block(page.markdown(data.description))
+        if data.links:
+            links = [
+                (label, getattr(data.links, name))
+                for name, label in (("website", "Website"), ("wikipedia", "Wikipedia"))
+                if getattr(data.links, name)
+            ]
+            if data.links.wikidata:
+                links.append(("Wikidata", f"https://www.wikidata.org/wiki/{data.links.wikidata}"))
+            page.bullets(
+                f'<a href="{attr(url)}" rel="noopener noreferrer nofollow">{label}</a>'
+                for label, url in links
+            )
+        events = sorted(self.case.referrers(actor.id, "actor"), key=event_sort_key)
+        if events:
+            page.section("Events")
+            page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in events)
+        said = sorted(self.case.referrers(actor.id, "speaker"), key=self._quote_key)
+        if said:
+            page.section("Quotes")
+            for quote in said:
+                self._quote_block(page, quote, speaker=False)
+        about = sorted(self.case.referrers(actor.id, "about"), key=self._quote_key)
+        if about:
+            page.section("Quotes about them")
+            for quote in about:
+                self._quote_block(page, quote, speaker=True)
+        members = self.case.referrers(actor.id, "organization")
+        if members:
+            page.section("People in roles here")
+            page.bullets(page.link(m) for m in sorted(members, key=lambda r: r.id))
+        together: Counter[str] = Counter()
+        for event in events:
+            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
+        if together:
+            page.section("Appears most with")
+            ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+            page.bullets(f"{page.link_id(a)}: {n} event{'s' * (n != 1)}" for a, n in ranked)
+        citing: set[str] = set()
+        for record in [*events, *said]:
+            citing.update(s for s, _, _ in self.citations_of(record))
+        if citing:
+            page.section("Sources that cite them")
+            page.bullets(page.link_id(s) for s in sorted(citing))
+        self._mentions(page, actor)
+        if data.notes:
+            page.block(
+                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
+                "<p><strong>Editor's note</strong></p>",
+                page.markdown(data.notes),
+                "</aside>",
+            )
+        self._tags(page, data.tags)
+        page.json_ld(
+            {
+                **self._ld_actor(actor),
+                "alternateName": data.aliases or None,
+                "description": self.plain(data.description) if data.description else None,
+                "jobTitle": [r.title for r in data.roles] or None,
+            }
+        )
+        return page.text({"search": {"boost": 2}}), data.name
+
+    def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
+        data = quote.data
+        speaker = self.case.records[data.speaker]
+        title = f"{speaker.data.name}: {self.name(quote)}"
+        page.block(f"# {md_text(title)}")
+        self._quote_block(page, quote, speaker=True)
+        facts = []
+        if data.context:
+            facts.append(f"**Context**: {md_text(data.context)}")
+        if data.event:
+            facts.append("**Said at**: " + page.link_id(data.event))
+        if data.about:
+            facts.append("**About**: " + ", ".join(page.link_id(a) for a in data.about))
+        if facts:
+            page.bullets(facts)
+        page.section("Source")
+        self._citations(page, quote)
+        self._mentions(page, quote)
+        if data.notes:
+            page.block(
+                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
+                "<p><strong>Editor's note</strong></p>",
+                page.markdown(data.notes),
+                "</aside>",
+            )
+        self._tags(page, data.tags)
+        when = self.quote_date(quote)
+        source_id = data.source if isinstance(data.source, str) else data.source.source
+        page.json_ld(
+            {
+                "@type": "Quotation",
+                "text": data.text,
+                "inLanguage": data.language,
+                "spokenByCharacter": self._ld_actor(speaker),
+                "dateCreated": when.html_datetime if when else None,
+                "isBasedOn": {
+                    "@type": "CreativeWork",
+                    "name": self.case.records[source_id].data.title,
+                },
+            }
+        )
+        return page.text(), title
+
+    def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
+        data = source.data
+        page.block(f"# {md_text(data.title)}")
+        facts = [f"**Kind**: {data.kind}"]
+        if data.publisher:
+            facts.append(f"**Publisher**: {md_text(data.publisher)}")
+        if data.authors:
+            facts.append("**By**: " + ", ".join(md_text(a) for a in data.authors))
+        if data.published:
+            facts.append(f"**Published**: {_datetime(data.published)}")
+        if data.accessed:
+            facts.append(f"**Accessed**: {_datetime(data.accessed)}")
+        if data.language:
+            facts.append(f"**Language**: {md_text(data.language)}")
+        for label, url in (("Link", data.url), ("Archived copy", data.archive_url)):
+            if url:
+                facts.append(
+                    f'**{label}**: <a href="{attr(url)}" rel="noopener noreferrer nofollow">'
+                    f"{md_text(url)}</a>"
+                )
+        if not data.url and not data.archive_url:
+            facts.append("**Link**: none recorded")
+        page.bullets(facts)
+        citing = self.case.referrers(source.id, "cites")
+        events = sorted((r for r in citing if r.kind == "event"), key=event_sort_key)
+        quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
+        if events:
+            page.section("Events it supports")
+            page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in events)
+        if quotes:
+            page.section("Quotes from it")
+            for quote in quotes:
+                self._quote_block(page, quote, speaker=True)
+        self._passages(page, source, [*events, *quotes])
+        self._mentions(page, source)
+        if data.notes:
+            page.block(
+                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
+                "<p><strong>Editor's note</strong></p>",
+                page.markdown(data.notes),
+                "</aside>",
+            )
+        self._tags(page, data.tags)
+        page.json_ld(
+            {
+                "@type": "CreativeWork",
+                "name": data.title,
+                "publisher": {"@type": "Organization", "name": data.publisher}
+                if data.publisher
+                else None,
+                "author": [{"@type": "Person", "name": a} for a in data.authors] or None,
+                "datePublished": data.published.html_datetime if data.published else None,
+                "url": data.url,
+                "archivedAt": data.archive_url,
+            }
+        )
+        return page.text(), data.title
+
+    def _passages(self, page: _Page, source: Record, citing: list[Record]) -> None:
+        """The cited passages, by paragraph; the full text too when it may be published."""
+        cited: dict[int, list[tuple[Record, PassageMatch]]] = defaultdict(list)
+        for record in citing:
+            for source_id, _, passage in self.citations_of(record):
+                found = self.match(source_id, passage) if source_id == source.id else None
+                if found:
+                    cited[found.paragraph].append((record, found))
+        if source.text is None:
+            return
+        paragraphs = source.text.paragraphs
+        if source.data.text_public:
+            page.section("Full text", "full-text")
+            lines = ['<div class="cf-source-text" markdown="0">']
+            for index, paragraph in enumerate(paragraphs):
+                spans = sorted(
+                    {s for _, m in cited.get(index, ()) for s in m.spans}, key=lambda s: s.start
+                )
+                lines.append(
+                    f'<p id="p-{index + 1}"><a class="cf-para" href="#p-{index + 1}">'
+                    f"{index + 1}</a> {_highlight(paragraph, spans)}</p>"
+                )
+            lines.append("</div>")
+            page.block(*lines)
+            return
+        if not cited:
+            return
+        page.section("Cited passages", "cited-passages")
+        page.block(
+            "The full text of this source is not published here (copyright); these are the "
+            "passages the case file cites, by paragraph."
+        )
+        for index in sorted(cited):
+            lines = [f'<div class="cf-passage" id="p-{index + 1}" markdown="1">', ""]
+            lines.append(f"**Paragraph {index + 1}**")
+            lines.append("")
+            for record, found in cited[index]:
+                quoted = " … ".join(paragraphs[index][s.start : s.end] for s in found.spans)
+                lines.append(f"- “{md_text(quoted)}” ({record.kind}: {page.link(record)})")
+            lines += ["", "</div>"]
+            page.block(*lines)
+
+    # -- indexes --------------------------------------------------------------------------------
+    def actors_index(self, page: _Page) -> tuple[str, str]:
+        page.block("# Actors")
+        for kind in models.ACTOR_KINDS:
+            actors = [a for a in self.by_kind["actor"] if a.data.kind == kind]
+            if not actors:
+                continue
+            page.section(KIND_LABELS[kind])
+            actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
+            page.bullets(
+                page.link(a)
+                + (f" ({', '.join(md_text(x) for x in a.data.aliases)})" if a.data.aliases else "")
+                for a in actors
+            )
+        return page.text(), "Actors"
+
+    def quotes_index(self, page: _Page) -> tuple[str, str]:
+        page.block("# Quotes")
+        page.section("By speaker", "by-speaker")
+        by_speaker: dict[str, list[Record]] = defaultdict(list)
+        for quote in self.quotes:
+            by_speaker[quote.data.speaker].append(quote)
+        for speaker_id in sorted(
+            by_speaker, key=lambda s: (self.name(self.case.records[s]).casefold(), s)
+        ):
+            page.block(f"### {page.link_id(speaker_id)}")
+            page.bullets(self._quote_line(page, q) for q in by_speaker[speaker_id])
+        page.section("By date", "by-date")
+        page.bullets(self._quote_line(page, q, speaker=True) for q in self.quotes)
+        return page.text(), "Quotes"
+
+    def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> str:
+        when = self.quote_date(quote)
+        line = (_datetime(when) + " ") if when else "date not known "
+        if speaker:
+            line += page.link_id(quote.data.speaker) + ": "
+        return line + page.link(quote)
+
+    def sources_index(self, page: _Page) -> tuple[str, str]:
+        page.block("# Sources")
+        by_publisher: dict[str, list[Record]] = defaultdict(list)
+        for source in self.by_kind["source"]:
+            by_publisher[source.data.publisher or ""].append(source)
+        for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold())):
+            page.section(publisher or "Publisher not recorded")
+            sources = sorted(
+                by_publisher[publisher],
+                key=lambda s: (
+                    s.data.published.sort_key if s.data.published else (date.max,),
+                    s.id,
+                ),
+            )
+            page.bullets(
+                (_datetime(s.data.published) + " " if s.data.published else "undated ")
+                + page.link(s)
+                + f" ({s.data.kind})"
+                for s in sources
+            )
+        return page.text(), "Sources"
+
+    def tags_index(self, page: _Page) -> tuple[str, str]:
+        page.block("# Tags")
+        if not self.tags:
+            page.block("No record has a tag yet.")
+        page.bullets(
+            f"[{md_text(t)}]({page.rel(tag_page(t))}): {len(self.tags[t])} record"
+            + "s" * (len(self.tags[t]) != 1)
+            for t in sorted(self.tags)
+        )
+        return page.text(), "Tags"
+
+    def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
+        page.block(f"# Tag: {md_text(tag)}")
+        for kind in ("event", "actor", "quote", "source"):
+            records = [r for r in self.tags[tag] if r.kind == kind]
+            if records:
+                page.section(PLURAL[kind].capitalize())
+                records.sort(key=lambda r: (self.name(r).casefold(), r.id))
+                page.bullets(page.link(r) for r in records)
+        return page.text(), f"Tag: {tag}"
+
+    def data_page(self, page: _Page) -> tuple[str, str]:
+        page.block("# Data")
+        page.block(
+            "The whole case file as one JSON file: every record with every field, dates "
+            "resolved to their earliest and latest possible day. Use it, cite it, check it."
+        )
+        page.bullets(
+            [
+                f'<a href="{page.href("casefile.json")}" download>casefile.json</a>: '
+                "the case file (format version 1)",
+                *(
+                    f'<a href="{page.href(f"schema/{kind}.schema.json")}">{kind}.schema.json</a>: '
+                    f"JSON Schema of {'case.yml' if kind == 'case' else 'a ' + kind + ' record'}"
+                    for kind in record_schemas()
+                ),
+            ]
+        )
+        return page.text(), "Data"
+
+
+def _highlight(paragraph: str, spans: list[Span]) -> str:
+    """A paragraph as HTML text with the cited spans marked."""
+    out: list[str] = []
+    at = 0
+    for span in spans:
+        start, end = span.start, span.end
+        if start < at:
+            start = at
+        if start >= end:
+            continue
+        out.append(attr(paragraph[at:start]))
+        out.append(f"<mark>{attr(paragraph[start:end])}</mark>")
+        at = end
+    out.append(attr(paragraph[at:]))
+    return "".join(out)
+
+
+def _prune(value: object) -> object:
+    """JSON-LD without empty values."""
+    if isinstance(value, dict):
+        return {k: _prune(v) for k, v in value.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+def _date_json(value: EdtfDate | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    return {
+        "edtf": value.text,
+        "display": format_date(value),
+        "earliest": value.earliest.isoformat() if value.start else "",
+        "latest": value.latest.isoformat() if value.end else "",
+    }
+
+
+def _record_json(record: Record) -> dict[str, object]:
+    data = record.data.model_dump(mode="json", exclude_none=True)
+    for name, value in record.data:
+        if isinstance(value, EdtfDate):
+            data[name] = _date_json(value)
+    if record.kind == "actor":
+        for role_json, role in zip(data.get("roles", []), record.data.roles, strict=True):
+            role_json["start"] = _date_json(role.start)
+            role_json["end"] = _date_json(role.end)
+    data = {k: v for k, v in data.items() if v is not None}
+    return {"id": record.id, "file": record.path.name, **data}
+
+
+def export_json(case: Case) -> str:
+    """The whole case file as JSON: normalised records, dates resolved (open ends empty)."""
+    out: dict[str, object] = {
+        "format": FORMAT_VERSION,
+        "case": case.meta.model_dump(mode="json", exclude_none=True),
+    }
+    for kind, plural in PLURAL.items():
+        out[plural] = [_record_json(r) for r in sorted(case.of_kind(kind), key=lambda r: r.id)]
+    return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def render_site(
+    case: Case,
+    *,
+    directory_urls: bool | None = True,
+    hand_written: frozenset[str] = frozenset(),
+) -> Site:
+    """Every generated file of the site, by path.
+
+    `directory_urls` says how MkDocs will address pages (its `use_directory_urls`), for the
+    few links inside raw HTML; None writes `.md` links there too, for other engines.
+    """
+    return Renderer(case, directory_urls=directory_urls, hand_written=hand_written).render()
