@@ -10,8 +10,10 @@ from pathlib import Path
 
 from .checker import check
 from .findings import Report, format_github, format_json, format_text
+from .links import check_links, unarchived
 from .output import OutputError, write_tree
 from .pages import render_site
+from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
 
 DEFAULT_DIR = Path("casefile")
@@ -58,6 +60,47 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    try:
+        path = new_record(Path(args.dir), args.kind, args.title)
+    except (ScaffoldError, FileExistsError) as exc:
+        print(f"casefile new: {exc}", file=sys.stderr)
+        return 1
+    print(path)
+    print(
+        f"wrote {path}: fill in the placeholders, then run: casefile check {args.dir}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    report, case = check(Path(args.dir))
+    if case is None:
+        _print_report(report, "text")
+        return 1
+    results = check_links(case, timeout=args.timeout)
+    for result in results:
+        if not result.ok:
+            print(f"{result.source}: {result.field} {result.url}: {result.problem}")
+    missing = unarchived(case)
+    for source_id in missing:
+        print(f"{source_id}: no archive_url (archive it, e.g. at https://web.archive.org/)")
+    dead = sum(not r.ok for r in results)
+    print(
+        f"{len(results)} links checked, {dead} dead, {len(missing)} sources without an "
+        "archived copy",
+        file=sys.stderr,
+    )
+    return 1 if dead else 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from .scan import main as scan_main
+
+    return scan_main([args.site])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casefile",
@@ -96,6 +139,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default="schema", help="output folder")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser(
+        "new",
+        help="write a new record with its required fields, never overwriting one",
+        description="Write DIR/<kind>s/<id>.yml, the id made from the title. Placeholders "
+        "fail the checker until they are filled in.",
+    )
+    p.add_argument("kind", choices=sorted(TEMPLATES), help="record kind")
+    p.add_argument("title", help="the title (events, sources), name (actors) or words (quotes)")
+    p.add_argument("--dir", default=str(DEFAULT_DIR), help="case file folder")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser(
+        "links",
+        help="check every source's url and archive_url (needs the network)",
+        description="Probe every url and archive_url; report dead links and sources without "
+        "an archived copy. Exits 1 when a link is dead.",
+    )
+    p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="case file folder")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    p.set_defaults(func=cmd_links)
+
+    p = sub.add_parser(
+        "scan",
+        help="scan a built site for anything that could run script",
+        description="Fail on any on*= attribute, javascript:/data:/vbscript: URL, or script "
+        "that is not the theme's own or JSON-LD, anywhere in the built site.",
+    )
+    p.add_argument("site", help="the built site folder (e.g. site)")
+    p.set_defaults(func=cmd_scan)
     return parser
 
 

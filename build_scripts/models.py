@@ -94,15 +94,10 @@ def _record_id(value: object) -> str:
     text = _need_str(value, "a record id")
     problem = check_id(text)
     if problem:
-        raise PydanticCustomError(
-            "bad-id",
-            "{problem}",
-            {
-                "problem": problem,
-                "hint": "ids are lower-case letters, digits and single hyphens, "
-                f"e.g. '{suggest_id(text)}'",
-            },
-        )
+        hint = f"ids are lower-case letters, digits and single hyphens, e.g. '{suggest_id(text)}'"
+        if re.fullmatch(r"[A-Z]+(-[A-Z]+)*-ID", text):
+            hint = "replace this placeholder with the id (the file name) of an existing record"
+        raise PydanticCustomError("bad-id", "{problem}", {"problem": problem, "hint": hint})
     return text
 
 
