@@ -100,17 +100,15 @@ class _Page:
 
     def href(self, target: str, anchor: str = "") -> str:
         """A final address for raw HTML, which MkDocs leaves alone."""
-        if self.r.directory_urls is None:
+        style = self.r.directory_urls
+        if style is None:
             return self.rel(target, anchor)
-        here = posixpath.dirname(_url_of(self.path, self.r.directory_urls).rstrip("/"))
-        if _url_of(self.path, self.r.directory_urls).endswith("/") or not here:
-            here = _url_of(self.path, self.r.directory_urls).rstrip("/")
-        there = _url_of(target, self.r.directory_urls)
-        link = posixpath.relpath(there or ".", here or ".")
-        if there.endswith("/") or not there:
-            link = link.rstrip("/") + "/"
-        if link == "./":
-            link = "./"
+        here = _url_of(self.path, style)
+        here_dir = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+        there = _url_of(target, style) if target.endswith(".md") else target
+        link = posixpath.relpath(there or ".", here_dir.rstrip("/") or ".")
+        if not there or there.endswith("/"):
+            link = "./" if link == "." else link + "/"
         return link + (f"#{anchor}" if anchor else "")
 
     def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:

@@ -31,8 +31,9 @@ actors:
 sources:
   - source: SOURCE-ID
     locator: paragraph 1
+# Markdown; link another record with [[its-id]].
 summary: |
-  What happened, in a sentence or two. Link records with [[their-id]].
+  What happened, in a sentence or two.
 """,
     "actor": """name: {title}
 # One of: {actor_kinds}
@@ -61,7 +62,7 @@ source:
 kind: article
 publisher: FILL IN
 # The address, and an archived copy (https://web.archive.org/...).
-url: https://FILL-IN
+url: FILL IN
 # published: 2022-07-28
 text_public: false
 # The full text may go beside this file as <id>.txt (paragraphs separated by blank

@@ -1,0 +1,284 @@
+"""The example site, built by `mkdocs build --strict`, checked in its HTML."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag
+
+import pytest
+
+from build_scripts.checker import Case, check
+from build_scripts.pages import page_of
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+def build(project: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "-d", str(out), *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+        self.timeline: list[str] = []
+        self._in_timeline = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if tag == "a" and values.get("href"):
+            self.hrefs.append(values["href"] or "")
+        if tag == "ol" and "cf-timeline" in (values.get("class") or ""):
+            self._in_timeline += 1
+        if tag == "li" and self._in_timeline and values.get("data-status"):
+            self.timeline.append(values.get("id") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "ol" and self._in_timeline:
+            self._in_timeline -= 1
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Case]:
+    out = tmp_path_factory.mktemp("site")
+    result = build(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    _, case = check(ROOT / "casefile")
+    assert case is not None
+    return out, case
+
+
+def html_of(site: Path, md_path: str) -> Path:
+    stem = md_path.removesuffix(".md")
+    return (
+        site
+        / (stem.removesuffix("index") if stem.endswith("index") else stem + "/")
+        / ("index.html")
+    )
+
+
+def url_of(md_path: str) -> str:
+    stem = md_path.removesuffix(".md")
+    if stem == "index":
+        return "/"
+    return "/" + (stem.removesuffix("index") if stem.endswith("/index") else stem + "/")
+
+
+def test_every_record_has_its_page(example: tuple[Path, Case]) -> None:
+    site, case = example
+    for record in case.records.values():
+        assert html_of(site, page_of(record)).is_file(), record.id
+    for path in ("index.md", "timeline.md", "actors/index.md", "quotes/index.md", "data.md"):
+        assert html_of(site, path).is_file(), path
+    assert (site / "casefile.json").is_file()
+    assert (site / "schema" / "event.schema.json").is_file()
+
+
+def test_every_internal_link_resolves(example: tuple[Path, Case]) -> None:
+    site, _ = example
+    pages = {p: parse(p) for p in site.rglob("*.html")}
+    broken: list[str] = []
+    for page, links in pages.items():
+        base = "/" + page.parent.relative_to(site).as_posix() + "/"
+        for href in links.hrefs:
+            if href.startswith(("http://", "https://", "mailto:")):
+                continue
+            target_url, fragment = urldefrag(href)
+            resolved = posixpath.normpath(posixpath.join(base, unquote(target_url) or "."))
+            target = site / resolved.lstrip("/")
+            if target.is_dir() or not target_url or target_url.endswith("/"):
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: {href}")
+                continue
+            if fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else parse(target).ids
+                if fragment not in ids:
+                    broken.append(f"{page.relative_to(site)}: {href} (no #{fragment})")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_back_references_are_complete(example: tuple[Path, Case]) -> None:
+    """For each reference A -> B, B's page links to A's page."""
+    site, case = example
+    links: dict[str, set[str]] = {}
+    for record in case.records.values():
+        path = page_of(record)
+        base = url_of(path)
+        hrefs = parse(html_of(site, path)).hrefs
+        links[record.id] = {
+            posixpath.normpath(posixpath.join(base, urldefrag(h)[0])) + "/"
+            for h in hrefs
+            if not h.startswith(("http", "#"))
+        }
+    missing = []
+    for ref in case.references:
+        origin = case.records[ref.origin]
+        if url_of(page_of(origin)) not in links[ref.target]:
+            missing.append(f"{ref.target} does not link back to {ref.origin} ({ref.relation})")
+    assert not missing, "\n".join(missing)
+
+
+def test_timeline_is_in_date_order(example: tuple[Path, Case]) -> None:
+    site, case = example
+    order = parse(site / "timeline" / "index.html").timeline
+    assert order == [e.id for e in case.events]
+    assert len(order) == len(case.of_kind("event"))
+
+
+def test_timeline_order_with_exact_approximate_and_open_dates(tmp_path: Path) -> None:
+    root = tmp_path / "casefile"
+    files = {
+        "case.yml": "title: Order\n",
+        "actors/a.yml": "name: A\nkind: person\n",
+        "sources/s.yml": "title: S\nkind: article\n",
+    }
+    dates = {
+        "e-year": "2022",
+        "e-before": "../2022-07-27",
+        "e-exact": "2022-07-27",
+        "e-month": "2022-07",
+        "e-approx": "2022-06~",
+        "e-after": "2022-08-01/..",
+        "e-range": "2022-06/2022-07-27",
+    }
+    for name, value in dates.items():
+        files[f"events/{name}.yml"] = (
+            f"title: {name}\ndate: {value}\nstatus: reported\nactors: [a]\nsources: [s]\n"
+        )
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Order\ntheme: material\nplugins: [search, casefile]\n"
+    )
+    (tmp_path / "docs").mkdir()
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    order = parse(tmp_path / "site" / "timeline" / "index.html").timeline
+    # Earliest possible day first, then latest; open starts sort at their known end.
+    assert order == [
+        "e-year",
+        "e-approx",
+        "e-range",
+        "e-month",
+        "e-before",
+        "e-exact",
+        "e-after",
+    ]
+
+
+def test_minimal_config_builds_the_whole_site_from_an_empty_docs(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Minimal\ntheme: material\nplugins: [search, casefile]\n"
+    )
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "site" / "index.html").read_text()
+    assert "Latest events" in home
+    assert (tmp_path / "site" / "assets" / "casefile" / "casefile.js").is_file()
+    # Record pages are reached through links, not the navigation.
+    nav_links = home.count('class="md-nav__link"')
+    assert nav_links < 30
+    assert not list((tmp_path / "docs").iterdir()), "the build wrote into docs/"
+
+
+def test_a_broken_record_aborts_the_build_with_located_messages(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Broken\ntheme: material\nplugins: [search, casefile]\n"
+    )
+    event = tmp_path / "casefile" / "events" / "griner-testifies.yml"
+    event.write_text(event.read_text().replace("status:", "stauts:"))
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode != 0
+    assert "griner-testifies.yml:" in result.stderr
+    assert "error[unknown-field]: unknown field 'stauts'" in result.stderr
+    assert "did you mean 'status'?" in result.stderr
+    assert not (tmp_path / "site" / "index.html").exists(), "a partial site was written"
+
+
+def test_a_warning_fails_a_strict_build(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Warned\ntheme: material\nplugins: [search, casefile]\n"
+    )
+    (tmp_path / "casefile" / "actors" / "nobody.yml").write_text("name: Nobody\nkind: person\n")
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode != 0
+    assert "warning[unmentioned-actor]: actor 'nobody'" in result.stderr
+
+
+def test_a_hand_written_page_at_a_generated_path_is_an_error(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "timeline.md").write_text("# My timeline\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Clash\ntheme: material\nplugins: [search, casefile]\n"
+    )
+    result = build(tmp_path, tmp_path / "site")
+    assert result.returncode != 0
+    assert "docs/timeline.md is a hand-written page at the path of a generated one" in (
+        result.stderr
+    )
+    assert (tmp_path / "docs" / "timeline.md").read_text() == "# My timeline\n"
+
+
+def test_record_pages_have_edit_links_to_their_yaml(example: tuple[Path, Case]) -> None:
+    site, case = example
+    record = case.records["john-kirby"]
+    page = html_of(site, page_of(record)).read_text()
+    assert "edit/main/casefile/actors/john-kirby.yml" in page
+
+
+def test_quotes_appear_on_speaker_event_and_source_pages(example: tuple[Path, Case]) -> None:
+    site, case = example
+    appears: dict[str, set[str]] = defaultdict(set)
+    for quote in case.of_kind("quote"):
+        data = quote.data
+        source = data.source if isinstance(data.source, str) else data.source.source
+        for holder in filter(None, [data.speaker, data.event, source]):
+            html = html_of(site, page_of(case.records[holder])).read_text()
+            if f'id="{quote.id}"' in html:
+                appears[quote.id].add(holder)
+            else:
+                pytest.fail(f"quote {quote.id} is missing from {holder}'s page")
+    assert appears
+
+
+def test_search_index_holds_quotes_and_aliases(example: tuple[Path, Case]) -> None:
+    site, case = example
+    index = (site / "search" / "search_index.json").read_text()
+    assert "substantial proposal" in index
+    for actor in case.of_kind("actor"):
+        for alias in actor.data.aliases:
+            assert alias.split()[0] in index
