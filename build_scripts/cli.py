@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .checker import check
-from .findings import Report, format_github, format_json, format_text
+from .findings import Report, format_json, format_text, github_annotations, summary_markdown
 from .links import check_links, unarchived
 from .output import OutputError, write_tree
 from .pages import render_site
@@ -19,7 +19,7 @@ from .schema import write_schemas
 DEFAULT_DIR = Path("casefile")
 
 
-def _print_report(report: Report, fmt: str) -> None:
+def _print_report(report: Report, fmt: str, changed: frozenset[str] = frozenset()) -> None:
     if fmt == "json":
         print(format_json(report))
     else:
@@ -27,13 +27,21 @@ def _print_report(report: Report, fmt: str) -> None:
             print(format_text(finding), file=sys.stderr)
         print(report.summary(), file=sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        for finding in report.findings:
-            print(format_github(finding))
+        for line in github_annotations(report, changed):
+            print(line)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as out:
+                out.write(summary_markdown(report))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     report, _ = check(Path(args.dir))
-    _print_report(report, args.format)
+    changed: frozenset[str] = frozenset()
+    if args.changed:
+        text = Path(args.changed).read_text(encoding="utf-8")
+        changed = frozenset(line.strip() for line in text.splitlines() if line.strip())
+    _print_report(report, args.format, changed)
     return 0 if report.ok(strict=args.strict) else 1
 
 
@@ -118,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="case file folder")
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument(
+        "--changed",
+        metavar="FILE",
+        help="a file listing changed paths, one per line: their GitHub annotations come first",
+    )
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(

@@ -186,3 +186,49 @@ def format_github(finding: Finding, cwd: Path | None = None) -> str:
         )
     )
     return f"::{finding.severity.value} {props}::{_escape_data(message)}"
+
+
+GITHUB_ANNOTATION_LIMIT = 10  # GitHub shows at most 10 annotations of a kind per step
+
+
+def github_annotations(
+    report: Report,
+    changed: frozenset[str] = frozenset(),
+    limit: int = GITHUB_ANNOTATION_LIMIT,
+    cwd: Path | None = None,
+) -> list[str]:
+    """Workflow commands for the findings, those in `changed` files first, at most `limit`,
+    then one notice counting the rest (GitHub would silently drop them)."""
+    ordered = sorted(
+        report.findings,
+        key=lambda f: (display_path(f.location.path, cwd) not in changed, f.sort_key),
+    )
+    lines = [format_github(f, cwd) for f in ordered[:limit]]
+    rest = len(ordered) - limit
+    if rest > 0:
+        lines.append(
+            f"::notice title=casefile::{rest} more finding{'s' * (rest != 1)} not annotated; "
+            "see the job summary or the log"
+        )
+    return lines
+
+
+def _cell(text: str) -> str:
+    """Text for a cell of a Markdown table that GitHub renders: nothing in it is markup."""
+    text = " ".join(text.split())
+    return "".join(f"&#{ord(c)};" if c in "|<>[]()*_`\\&!#" else c for c in text)
+
+
+def summary_markdown(report: Report, cwd: Path | None = None) -> str:
+    """The findings as a Markdown table, for `$GITHUB_STEP_SUMMARY`."""
+    lines = [f"### casefile check: {report.summary()}", ""]
+    if not report.findings:
+        return "\n".join([*lines, "No problems found.", ""])
+    lines += ["| | file | line | problem | hint |", "|---|---|---|---|---|"]
+    for f in report.findings:
+        mark = "❌" if f.severity is Severity.ERROR else "⚠️"
+        lines.append(
+            f"| {mark} | {_cell(display_path(f.location.path, cwd))} | {f.location.line} "
+            f"| {_cell(f.code)}: {_cell(f.message)} | {_cell(f.hint or '')} |"
+        )
+    return "\n".join([*lines, ""])
