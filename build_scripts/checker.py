@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import models
 from .findings import Finding, Location, Report
-from .records import LoadedCase, Record, load
+from .records import FileCache, LoadedCase, Record, load
 from .textmatch import explain_mismatch
 
 WIKILINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
@@ -350,6 +350,9 @@ def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def check(root: Path) -> tuple[Report, Case | None]:
-    """Load and check the case file in `root`: every finding, and the case when it has no errors."""
-    return check_loaded(load(root))
+def check(root: Path, cache: FileCache | None = None) -> tuple[Report, Case | None]:
+    """Load and check the case file in `root`: every finding, and the case when it has no errors.
+
+    `cache` (see `records.load`) lets a long-running process skip files that did not change.
+    """
+    return check_loaded(load(root, cache))

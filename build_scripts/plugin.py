@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 from .checker import Case, check
 from .findings import format_text
 from .pages import SECTIONS, Site, render_site
+from .records import FileCache
 from .text import attr
 
 log = logging.getLogger("mkdocs.plugins.casefile")
@@ -46,6 +47,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self.case: Case | None = None
         self.root: Path | None = None
         self._serving = False
+        self._cache: FileCache = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -63,7 +65,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.root is not None
-        report, case = check(self.root)
+        report, case = check(self.root, self._cache if self._serving else None)
         cwd = Path.cwd()
         for finding in report.warnings:
             log.warning("%s", format_text(finding, cwd=cwd))

@@ -7,6 +7,7 @@ file name, YAML, and the record format's fields and types.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -253,8 +254,41 @@ _LAYOUT_HINT = (
 _ALLOWED_TOP = {"case.yml", "case.yaml", "README.md", *models.KINDS}
 
 
-def load(root: Path) -> LoadedCase:
-    """Read every file under `root`; never raises for bad input, never writes."""
+# (path, content digest) -> what reading that file gave. Records are immutable (frozen
+# models), so a record whose bytes did not change is reused as it is.
+FileCache = dict[tuple[str, bytes], tuple[Record | None, list[Finding]]]
+
+
+def _load_record(
+    kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
+) -> tuple[Record | None, list[Finding]]:
+    key: tuple[str, bytes] | None = None
+    if cache is not None:
+        try:
+            key = (str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+        except OSError:
+            key = None
+        if key is not None and key in cache:
+            return cache[key]
+    node, problems = load_file(path)
+    result: tuple[Record | None, list[Finding]]
+    if node is None:
+        result = (None, problems)
+    else:
+        data, positions, more = _validate(model, node, path)
+        record = Record(kind, record_id, path, data, positions) if data is not None else None
+        result = (record, problems + more)
+    if cache is not None and key is not None:
+        cache[key] = result
+    return result
+
+
+def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
+    """Read every file under `root`; never raises for bad input, never writes.
+
+    With a `cache` (kept by `mkdocs serve` between rebuilds), files whose bytes did not
+    change are not parsed again.
+    """
     findings: list[Finding] = []
     records: list[Record] = []
     case: models.Case | None = None
@@ -312,14 +346,10 @@ def load(root: Path) -> LoadedCase:
             record_id, problem = _id_from_name(path)
             if problem:
                 findings.append(problem)
-            node, problems = load_file(path)
+            record, problems = _load_record(kind, record_id, model, path, cache)
             findings.extend(problems)
-            if node is None:
-                continue
-            data, positions, problems = _validate(model, node, path)
-            findings.extend(problems)
-            if data is not None and problem is None:
-                records.append(Record(kind, record_id, path, data, positions))
+            if record is not None and problem is None:
+                records.append(record)
         if folder == "sources":
             findings.extend(_attach_texts(records, texts))
     return LoadedCase(root, case, case_positions, records, findings)
@@ -328,6 +358,9 @@ def load(root: Path) -> LoadedCase:
 def _attach_texts(records: list[Record], texts: dict[str, Path]) -> list[Finding]:
     findings = []
     sources = {r.id: r for r in records if r.kind == "source"}
+    for source in sources.values():  # a cached record may carry a text that is gone
+        source.text = None
+        source.text_path = None
     yml_stems = {p for p in sources}
     for stem, path in sorted(texts.items()):
         if stem not in yml_stems:
