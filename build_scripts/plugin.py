@@ -53,6 +53,14 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Material prints these unescaped into every page (title, header, attributes).
+        for name in ("site_name", "site_description"):
+            value = config.get(name) or ""
+            if any(c in value for c in '<>"'):
+                raise PluginError(
+                    f'casefile: {name} must be plain text without <, > or " '
+                    "(the theme prints it into every page as it is)"
+                )
         self.root = Path(config.config_file_path or ".").parent / self.config.records
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
@@ -88,8 +96,14 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.site is None:
             return files
+        taken = {f.dest_uri: f for f in files if not f.generated_by}
         for path in self.site.files:
             existing = files.get_file_from_path(path)
+            if existing is None:  # docs/timeline/index.md would land where timeline.md does
+                probe = File(path, None, None, config.use_directory_urls)
+                existing = taken.get(probe.dest_uri)
+                if existing is not None:
+                    path = existing.src_uri
             if existing is not None and not existing.generated_by:
                 raise PluginError(
                     f"casefile: docs/{path} is a hand-written page at the path of a generated "

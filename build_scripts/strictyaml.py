@@ -29,6 +29,10 @@ MAX_DEPTH = 32
 # NUL and the Unicode bidirectional controls that can make text read differently than it is
 # (CVE-2021-42574, "Trojan Source").
 _FORBIDDEN = re.compile("[\x00\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# In values (where escapes can produce them), other C0 controls are refused too.
+_FORBIDDEN_VALUE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @dataclass(slots=True)
@@ -165,6 +169,15 @@ class _Builder:
         self.check_features(event)
         line, col = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
+            # An escape in a quoted value ("\u202e") makes a character the file does not hold.
+            bad = _FORBIDDEN_VALUE.search(event.value)
+            if bad:
+                self.fail(
+                    "forbidden-character",
+                    event,
+                    f"this value holds the invisible control character U+{ord(bad.group()):04X}",
+                    "remove the escape; it can make text display differently from what it says",
+                )
             return Scalar(event.value, line, col, plain=event.style is None)
         if depth >= MAX_DEPTH:
             self.fail(

@@ -28,7 +28,9 @@ _ENTITY = {ord(c): f"&#{ord(c)};" for c in _ACTIVE}
 _LINE_START = re.compile(r"^(\d*)([.)-])")
 # Controls and bidi overrides cannot reach a record (the loader rejects them), but text from
 # elsewhere (a source's full text) goes through here too.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def md_text(value: str) -> str:

@@ -163,6 +163,9 @@ def _excerpt(text: str, spans: list[tuple[int, int]], first: int, last: int) -> 
     return f'"{piece}"' if len(piece) <= 80 else f'"{piece[:77]}..."'
 
 
+_DIFF_LIMIT = 2000  # tokens in a passage or paragraph beyond which no word diff is tried
+
+
 def explain_mismatch(source: SourceText, passage: str) -> str | None:
     """Say where a passage departs from the paragraph it most resembles, word by word:
     'paragraph 2 reads "no agreement on" where this has "no deal on"'.
@@ -171,11 +174,14 @@ def explain_mismatch(source: SourceText, passage: str) -> str | None:
     """
     wanted_text = " ... ".join(passage_pieces(passage))
     wanted, wanted_spans = _tokens(wanted_text)
-    if not wanted:
+    if not wanted or len(wanted) > _DIFF_LIMIT:
         return None
     best: tuple[int, int] | None = None
     for index, (norm, _) in enumerate(source._normalised):
-        matcher = SequenceMatcher(None, _tokens(norm)[0], wanted, autojunk=False)
+        tokens = _tokens(norm)[0]
+        if len(tokens) > _DIFF_LIMIT:  # word diffs are quadratic: no hint beats a stall
+            continue
+        matcher = SequenceMatcher(None, tokens, wanted, autojunk=False)
         shared = sum(block.size for block in matcher.get_matching_blocks())
         if shared and (best is None or shared > best[0]):
             best = (shared, index)
