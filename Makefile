@@ -6,6 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
+# axe-core for the browser tests' accessibility checks: pinned, integrity-checked (the sha512
+# is the registry's `dist.integrity` for this version).
+AXE_VERSION := 4.14.1
+AXE_SHA512  := FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
+AXE_JS      := $(VENV)/axe/axe.min.js
 
 .PHONY: serve build check test lint browser bench clean
 
@@ -34,8 +39,20 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## $(AXE_JS): axe-core from the npm registry, checked against the pinned sha512
+$(AXE_JS):
+	mkdir -p $(@D)
+	$(PYTHON) -c 'import base64, hashlib, io, sys, tarfile, urllib.request; \
+	url, want, out = sys.argv[1:]; \
+	data = urllib.request.urlopen(url, timeout=120).read(); \
+	hashlib.sha512(data).digest() == base64.b64decode(want) or sys.exit(f"{url}: sha512 mismatch"); \
+	js = tarfile.open(fileobj=io.BytesIO(data)).extractfile("package/axe.min.js").read(); \
+	open(out + ".part", "wb").write(js)' \
+	  https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz '$(AXE_SHA512)' $@
+	mv $@.part $@
+
 ## test: lint, then every test (browser tests included)
-test: $(STAMP) browser
+test: $(STAMP) browser $(AXE_JS)
 	$(BIN)/ruff check build_scripts tests
 	$(BIN)/ruff format --check build_scripts tests
 	$(BIN)/casefile check --strict casefile

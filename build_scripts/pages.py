@@ -235,7 +235,7 @@ class Renderer:
                 passage = data.text if record.kind == "quote" else None
                 out.append((cite, None, passage))
             else:
-                passage = cite.excerpt or (data.text if record.kind == "quote" else None)
+                passage = data.text if record.kind == "quote" else cite.excerpt
                 out.append((cite.source, cite.locator, passage))
         return out
 
@@ -359,12 +359,13 @@ class Renderer:
 
         def select(name: str, label: str, options: list[tuple[str, str]]) -> list[str]:
             lines = [
+                '<span class="cf-filter-field">',
                 f'<label for="cf-filter-{name}">{label}</label>',
                 f'<select id="cf-filter-{name}" name="{name}">',
                 '<option value="">any</option>',
             ]
             lines += [f'<option value="{attr(v)}">{md_text(t)}</option>' for v, t in options]
-            return [*lines, "</select>"]
+            return [*lines, "</select>", "</span>"]
 
         return [
             '<form class="cf-filter" hidden aria-label="Filter the timeline">',
@@ -557,6 +558,7 @@ class Renderer:
                 items.append(item)
             page.bullets(items)
         if data.description:
+            page.section("About", "about")
             page.block(page.markdown(data.description))
         if data.links:
             links = [
@@ -618,7 +620,7 @@ class Renderer:
                 "jobTitle": [r.title for r in data.roles] or None,
             }
         )
-        return page.text({"search": {"boost": 2}}), data.name
+        return page.text({"search": {"boost": 3}}), data.name
 
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
@@ -661,7 +663,7 @@ class Renderer:
                 },
             }
         )
-        return page.text(), title
+        return page.text({"search": {"boost": 3}}), title
 
     def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
         data = source.data
@@ -727,7 +729,7 @@ class Renderer:
         for record in citing:
             for source_id, _, passage in self.citations_of(record):
                 found = self.match(source_id, passage) if source_id == source.id else None
-                if found:
+                if found and (record, found) not in cited[found.paragraph]:
                     cited[found.paragraph].append((record, found))
         if source.text is None:
             return
@@ -856,7 +858,7 @@ class Renderer:
                 "the case file (format version 1)",
                 *(
                     f'<a href="{page.href(f"schema/{kind}.schema.json")}">{kind}.schema.json</a>: '
-                    f"JSON Schema of {'case.yml' if kind == 'case' else 'a ' + kind + ' record'}"
+                    f"JSON Schema of {'case.yml' if kind == 'case' else _a(kind) + ' record'}"
                     for kind in record_schemas()
                 ),
             ]
@@ -879,6 +881,10 @@ def _highlight(paragraph: str, spans: list[Span]) -> str:
         at = end
     out.append(attr(paragraph[at:]))
     return "".join(out)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _prune(value: object) -> object:

@@ -143,9 +143,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             return (order.get(path, len(order)), str(item.title or ""))
 
         nav.items.sort(key=rank)
-        for item in nav.items:
+        # A section holding only its index page is shown as that page, not "Actors / Actors".
+        for i, item in enumerate(nav.items):
             if isinstance(item, Section) and len(item.children) == 1:
-                item.children[0].title = item.title
+                child = item.children[0]
+                child.parent = None
+                nav.items[i] = child
         titles = dict(SECTIONS)
         for page in nav.pages:
             if page.file.src_uri in titles:

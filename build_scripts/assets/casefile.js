@@ -59,7 +59,15 @@
     window.history.replaceState(null, "", url);
   }
 
+  function nameDialogs() {
+    // Material's search dialog has no accessible name; give it one.
+    document.querySelectorAll('.md-search[role="dialog"]').forEach(function (dialog) {
+      if (!dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", "Search");
+    });
+  }
+
   function setup() {
+    nameDialogs();
     var form = document.querySelector("form.cf-filter");
     if (!form || form.getAttribute("data-ready")) return;
     form.setAttribute("data-ready", "1");

@@ -1,0 +1,123 @@
+"""The keyboard alone: Tab to the timeline filter, change it with the arrow keys, reset it;
+open search with its shortcut, pick a result with the arrows, follow it with Enter."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from browsing import SEARCH_INPUT, Browsing, matching, open_search, timeline_ids
+from playwright.sync_api import Page, expect
+
+from build_scripts.checker import Case
+
+pytestmark = pytest.mark.browser
+
+MAX_TABS = 80
+
+
+def active(page: Page) -> str:
+    """The focused element: its id, else its tag and class."""
+    return page.evaluate(
+        "(() => { const e = document.activeElement;"
+        " return e.id || (e.tagName.toLowerCase() + '.' + e.className); })()"
+    )
+
+
+def tab_to(page: Page, element_id: str, *, key: str = "Tab") -> int:
+    for presses in range(1, MAX_TABS + 1):
+        page.keyboard.press(key)
+        if active(page) == element_id:
+            return presses
+    raise AssertionError(f"{key} never reached #{element_id} in {MAX_TABS} presses")
+
+
+def assert_focus_visible(page: Page) -> None:
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert outline[0] != "none" and outline[1] != "0px", f"no focus ring on {active(page)}"
+
+
+def test_timeline_filter_by_keyboard(browse: Browsing, case: Case) -> None:
+    page = browse.page("/timeline/")
+    total = len(case.events)
+    actor_select = page.locator("#cf-filter-actor")
+    first_actor = actor_select.locator("option").nth(1).get_attribute("value") or ""
+
+    tab_to(page, "cf-filter-actor")
+    assert_focus_visible(page)
+    page.keyboard.press("ArrowDown")
+    expect(actor_select).to_have_value(first_actor)
+    assert timeline_ids(page, visible_only=True) == matching(case, actor=first_actor)
+    assert len(matching(case, actor=first_actor)) < total
+    assert parse_qs(urlsplit(page.url).query) == {"actor": [first_actor]}
+
+    tab_to(page, "cf-filter-status")
+    status_select = page.locator("#cf-filter-status")
+    page.keyboard.press("ArrowDown")
+    status = status_select.input_value()
+    assert status
+    assert timeline_ids(page, visible_only=True) == matching(case, first_actor, status)
+
+    # Back to "any" status with the other arrow, then "Show all" with Enter.
+    page.keyboard.press("ArrowUp")
+    expect(status_select).to_have_value("")
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "reset":
+            break
+    else:
+        raise AssertionError("Tab never reached the 'Show all' button")
+    assert_focus_visible(page)
+    page.keyboard.press("Enter")
+    expect(actor_select).to_have_value("")
+    expect(page.locator(".cf-filter-count")).to_have_text(f"{total} of {total} events shown")
+    assert timeline_ids(page, visible_only=True) == [e.id for e in case.events]
+    assert urlsplit(page.url).query == ""
+
+    # Shift+Tab goes back to the selects the same way.
+    tab_to(page, "cf-filter-tag", key="Shift+Tab")
+
+
+def test_search_by_keyboard(browse: Browsing, case: Case) -> None:
+    quote = sorted(case.of_kind("quote"), key=lambda r: r.id)[0]
+    words = quote.data.text.split()
+    query = " ".join(words[2:7]) if len(words) > 8 else quote.data.text
+    target = f"/quotes/{quote.id}/"
+
+    page = browse.page("/timeline/")
+    open_search(page, "/")
+    page.keyboard.type(query)
+    # Walk down the results with the arrow key until the quote's page has the focus.
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.md-search-result__list > li > a')]"
+        ".some(a => new URL(a.href).pathname === t)",
+        arg=target,
+    )
+    for _ in range(10):
+        page.keyboard.press("ArrowDown")
+        href = page.evaluate("document.activeElement.href || ''")
+        if href and urlsplit(href).path == target:
+            break
+    else:
+        raise AssertionError(f"ArrowDown never focused the result {target}")
+    # Material marks the focused result with a background (after a short transition).
+    page.wait_for_function(
+        """() => {
+             const links = [...document.querySelectorAll(".md-search-result__link")];
+             const other = links.find(a => a !== document.activeElement);
+             const bg = a => getComputedStyle(a).backgroundColor;
+             return bg(document.activeElement) !== bg(other);
+           }"""
+    )
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{target}*")
+    expect(page.locator("blockquote.cf-quote")).to_be_visible()
+
+    # Escape closes the search again and gives the page back.
+    open_search(page, "s")
+    page.keyboard.press("Escape")
+    expect(page.locator(SEARCH_INPUT)).not_to_be_focused()
+    assert not page.locator("#__search").is_checked()
