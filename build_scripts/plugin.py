@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -161,6 +163,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self.site is not None and page.file.src_uri in self.site.titles:
             # Material prints meta.title unescaped: give it text that is already escaped.
             page.meta["title"] = attr(self.site.titles[page.file.src_uri])
+        if page.edit_url and "/../" in page.edit_url:
+            # An absolute edit_uri is not joined by MkDocs, so ".." (docs/ -> casefile/) stays.
+            parts = urlsplit(page.edit_url)
+            page.edit_url = urlunsplit(parts._replace(path=posixpath.normpath(parts.path)))
         return markdown
 
     def on_serve(

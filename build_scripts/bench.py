@@ -1,0 +1,455 @@
+"""The scale benchmark: how the checker, the page generator and the MkDocs build grow with N.
+
+    python -m build_scripts.bench [--sizes 1000 10000] [--repeat 3]      (or `make bench`)
+
+For each N, in a temporary folder: generate a synthetic case file (`synth.generate`), then
+measure, as the median of --repeat runs:
+
+- load + check (`check()`) in records per second, and its two phases (`load`: files -> typed
+  records; `check_loaded`: the cross-record rules and the verbatim checks);
+- `render_site`: the generated pages, in memory;
+- `mkdocs build` with the plugin (`plugins: [search, casefile]`, Material), in a subprocess;
+- `mkdocs build` of the same pages written by `casefile render --out`, WITHOUT the plugin (the
+  same Markdown extensions, a nav of the section pages only), and the ratio of the two: what
+  the plugin costs over the Markdown it produces;
+- the peak memory (maximum resident set) of each `mkdocs build` process, the size of site/
+  and of the search index.
+
+Finally the ratio of each time at every N to the time at the smallest N (linearity). Nothing
+here asserts on time: the numbers are for people to read.
+
+Peak memory is measured by `/usr/bin/time -f %M` (or a tiny Python wrapper doing the same)
+around `mkdocs`, never by `getrusage(RUSAGE_CHILDREN)` in this process: a child started with
+fork/vfork inherits its parent's high-water mark across `exec`, so this process's own memory
+(the case file it just checked) would be reported as mkdocs'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+from . import cli
+from .checker import check, check_loaded
+from .pages import SECTIONS, render_site
+from .records import load
+from .synth import generate
+
+T = TypeVar("T")
+DEFAULT_SIZES = (1000, 10000)
+TIME = Path("/usr/bin/time")
+# Runs a command, then writes "peak RSS (KiB) user-seconds system-seconds" of its child to the
+# file named first: what `/usr/bin/time -f "%M %U %S" -o FILE` writes.
+_RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "with open(sys.argv[1], 'w') as f:\n"
+    "    f.write(f'{use.ru_maxrss} {use.ru_utime:.2f} {use.ru_stime:.2f}')\n"
+    "sys.exit(code)\n"
+)
+_BUILT_IN = re.compile(r"Documentation built in ([0-9.]+) seconds")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(slots=True)
+class Build:
+    """One `mkdocs build` run."""
+
+    wall: float  # seconds, as seen from here: interpreter start-up and imports included
+    reported: float | None  # MkDocs' own "Documentation built in" (config to last file)
+    peak_rss_kib: int | None
+    cpu: float | None  # user + system seconds of the mkdocs process: steadier than wall time
+
+
+@dataclass(slots=True)
+class Result:
+    n: int
+    records: dict[str, int] = field(default_factory=dict)
+    source_texts: int = 0
+    generate_s: float = 0.0
+    check_s: list[float] = field(default_factory=list)
+    check_cpu: list[float] = field(default_factory=list)
+    load_s: list[float] = field(default_factory=list)
+    cross_s: list[float] = field(default_factory=list)
+    render_s: list[float] = field(default_factory=list)
+    pages: int = 0
+    render_cmd_s: float = 0.0
+    plugin: list[Build] = field(default_factory=list)
+    plain: list[Build] = field(default_factory=list)
+    site_bytes: int = 0
+    site_files: int = 0
+    plain_site_bytes: int = 0
+    search_bytes: int = 0
+
+    @property
+    def total_records(self) -> int:
+        return sum(self.records.values())
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def timed(function: Callable[[], T]) -> tuple[float, float, T]:
+    """(wall seconds, CPU seconds of this process, result) of one call."""
+    gc.collect()
+    cpu = time.process_time()
+    start = time.perf_counter()
+    value = function()
+    wall = time.perf_counter() - start
+    return wall, time.process_time() - cpu, value
+
+
+def folder_size(path: Path) -> tuple[int, int]:
+    """(bytes, files) of everything under `path`."""
+    sizes = [p.stat().st_size for p in path.rglob("*") if p.is_file()]
+    return sum(sizes), len(sizes)
+
+
+def run_mkdocs(config: Path, env: dict[str, str]) -> Build:
+    """`mkdocs build` in a subprocess: wall time, MkDocs' own time, peak RSS and CPU time."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--clean", "-f", str(config)]
+    with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as rss_file:
+        rss_path = Path(rss_file.name)
+    try:
+        if TIME.is_file() and os.access(TIME, os.X_OK):
+            wrapped = [str(TIME), "-f", "%M %U %S", "-o", str(rss_path), *command]
+        else:
+            wrapped = [sys.executable, "-c", _RSS_WRAPPER, str(rss_path), *command]
+        start = time.perf_counter()
+        done = subprocess.run(
+            wrapped, cwd=config.parent, env=env, capture_output=True, text=True, check=False
+        )
+        wall = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"mkdocs build -f {config} failed ({done.returncode}):\n"
+                f"{done.stderr[-4000:]}{done.stdout[-2000:]}"
+            )
+        # The last line: GNU time puts "Command exited with non-zero status" lines before it.
+        fields = (rss_path.read_text().strip().splitlines() or [""])[-1].split()
+    finally:
+        rss_path.unlink(missing_ok=True)
+    peak = int(fields[0]) if len(fields) == 3 else None
+    cpu = float(fields[1]) + float(fields[2]) if len(fields) == 3 else None
+    found = _BUILT_IN.search(done.stderr + done.stdout)
+    return Build(wall, float(found.group(1)) if found else None, peak, cpu)
+
+
+def _yaml_value(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON is valid YAML
+
+
+def write_plugin_config(folder: Path, records: Path, n: int) -> Path:
+    (folder / "docs").mkdir(parents=True, exist_ok=True)
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        f"site_name: {_yaml_value(f'casefile benchmark, N={n} (plugin)')}\n"
+        "docs_dir: docs\n"
+        "site_dir: site\n"
+        "theme:\n  name: material\n"
+        "plugins:\n"
+        "  - search\n"
+        "  - casefile:\n"
+        f"      records: {_yaml_value(str(records))}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def write_plain_config(folder: Path, rendered: Path, n: int) -> Path:
+    """MkDocs without the plugin over `casefile render` output: the same Markdown extensions,
+    the section pages in the nav and every record and tag page out of it, as the plugin does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    nav = "".join(f"  - {_yaml_value(title)}: {_yaml_value(path)}\n" for path, title in SECTIONS)
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        f"site_name: {_yaml_value(f'casefile benchmark, N={n} (plain)')}\n"
+        f"docs_dir: {_yaml_value(str(rendered))}\n"
+        "site_dir: site\n"
+        "theme:\n  name: material\n"
+        "plugins:\n  - search\n"
+        "markdown_extensions:\n  - attr_list\n  - md_in_html\n  - toc\n"
+        f"nav:\n{nav}"
+        "not_in_nav: |\n  /actors/\n  /events/\n  /quotes/\n  /sources/\n  /tags/\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
+    result = Result(n)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with tempfile.TemporaryDirectory(prefix=f"casefile-bench-{n}-", dir=workdir) as tmp:
+        base = Path(tmp)
+        records = base / "casefile"
+        log(f"[N={n:,}] generating in {base} (load average {_loadavg()})")
+        result.generate_s, _, _ = timed(lambda: generate(records, n, seed))
+        result.source_texts = len(list((records / "sources").glob("*.txt")))
+
+        for run in range(repeat):
+            seconds, cpu, (report, case) = timed(lambda: check(records))
+            if case is None or not report.ok(strict=True):
+                raise RuntimeError(f"the synthetic case file does not check: {report.summary()}")
+            result.check_s.append(seconds)
+            result.check_cpu.append(cpu)
+            seconds, _, loaded = timed(lambda: load(records))
+            result.load_s.append(seconds)
+            seconds, _, _ = timed(lambda loaded=loaded: check_loaded(loaded))
+            result.cross_s.append(seconds)
+            seconds, _, site = timed(lambda c=case: render_site(c, directory_urls=True))
+            result.render_s.append(seconds)
+            log(
+                f"[N={n:,}] run {run + 1}/{repeat}: check {result.check_s[-1]:.2f} s "
+                f"(load {result.load_s[-1]:.2f} + cross-checks {result.cross_s[-1]:.2f}), "
+                f"render_site {seconds:.2f} s"
+            )
+        assert case is not None
+        for record in case.records.values():
+            result.records[record.kind] = result.records.get(record.kind, 0) + 1
+        result.pages = len(site.pages)
+        del case, site, report
+
+        rendered = base / "rendered"
+        code = 0
+
+        def render_command() -> None:
+            nonlocal code
+            code = cli.main(["render", str(records), "--out", str(rendered)])
+
+        result.render_cmd_s, _, _ = timed(render_command)
+        if code != 0:
+            raise RuntimeError("casefile render failed")
+        gc.collect()
+
+        plugin_config = write_plugin_config(base / "with-plugin", records, n)
+        plain_config = write_plain_config(base / "plain", rendered, n)
+        # Alternate the two builds so a burst of load on a shared machine hits both alike.
+        for run in range(repeat):
+            for name, config, runs in (
+                ("plugin", plugin_config, result.plugin),
+                ("plain", plain_config, result.plain),
+            ):
+                build = run_mkdocs(config, env)
+                runs.append(build)
+                rss = f"{build.peak_rss_kib / 1024:.0f} MiB" if build.peak_rss_kib else "?"
+                cpu = f"{build.cpu:.1f} s" if build.cpu is not None else "?"
+                log(
+                    f"[N={n:,}] mkdocs build ({name}) run {run + 1}/{repeat}: "
+                    f"{build.wall:.1f} s wall, {cpu} CPU, peak RSS {rss}"
+                )
+        site_dir = plugin_config.parent / "site"
+        result.site_bytes, result.site_files = folder_size(site_dir)
+        result.plain_site_bytes, _ = folder_size(plain_config.parent / "site")
+        index = site_dir / "search" / "search_index.json"
+        result.search_bytes = index.stat().st_size if index.is_file() else 0
+    return result
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover
+        return "?"
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def _walls(builds: list[Build]) -> float:
+    return median([b.wall for b in builds])
+
+
+def _cpu(builds: list[Build]) -> float | None:
+    values = [b.cpu for b in builds if b.cpu is not None]
+    return median(values) if values else None
+
+
+def _reported(builds: list[Build]) -> float | None:
+    values = [b.reported for b in builds if b.reported is not None]
+    return median(values) if values else None
+
+
+def _peak(builds: list[Build]) -> float | None:
+    values = [b.peak_rss_kib for b in builds if b.peak_rss_kib]
+    return max(values) / 1024 if values else None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def table(results: list[Result], repeat: int) -> str:
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, values: Callable[[Result], str]) -> None:
+        rows.append((label, [values(r) for r in results]))
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    row("records", lambda r: f"{r.total_records:,}")
+    row(
+        "  actors / sources / events / quotes",
+        lambda r: " / ".join(
+            str(r.records.get(k, 0)) for k in ("actor", "source", "event", "quote")
+        ),
+    )
+    row("  sources with a full text", lambda r: f"{r.source_texts:,}")
+    row("generate the case file (s, once)", lambda r: f"{r.generate_s:.2f}")
+    row("load + check: records/s", lambda r: f"{r.total_records / median(r.check_s):,.0f}")
+    row(
+        "  records/s by CPU time of check()",
+        lambda r: f"{r.total_records / median(r.check_cpu):,.0f}",
+    )
+    row("  load + check, check() (s)", lambda r: f"{median(r.check_s):.3f}")
+    row("    phase load(): files -> records (s)", lambda r: f"{median(r.load_s):.3f}")
+    row("    phase check_loaded(): cross-checks (s)", lambda r: f"{median(r.cross_s):.3f}")
+    row("render_site: generate the pages (s)", lambda r: f"{median(r.render_s):.3f}")
+    row("  pages generated", lambda r: f"{r.pages:,}")
+    row("  pages/s", lambda r: f"{r.pages / median(r.render_s):,.0f}")
+    row("casefile render --out (s, once)", lambda r: f"{r.render_cmd_s:.2f}")
+    row("mkdocs build WITH plugin (s, wall)", lambda r: f"{_walls(r.plugin):.2f}")
+    row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plugin), ".2f"))
+    row("  CPU, user + system (s)", lambda r: _fmt(_cpu(r.plugin), ".2f"))
+    row("mkdocs build, rendered pages, NO plugin (s)", lambda r: f"{_walls(r.plain):.2f}")
+    row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plain), ".2f"))
+    row("  CPU, user + system (s)", lambda r: _fmt(_cpu(r.plain), ".2f"))
+    row("plugin / plain (wall)", lambda r: f"{_walls(r.plugin) / _walls(r.plain):.3f}")
+    row(
+        "plugin / plain (MkDocs' own)",
+        lambda r: _fmt(ratio(_reported(r.plugin), _reported(r.plain)), ".3f"),
+    )
+    row("plugin / plain (CPU)", lambda r: _fmt(ratio(_cpu(r.plugin), _cpu(r.plain)), ".3f"))
+    row("peak RSS, mkdocs with plugin (MiB)", lambda r: _fmt(_peak(r.plugin), ".0f"))
+    row("peak RSS, mkdocs no plugin (MiB)", lambda r: _fmt(_peak(r.plain), ".0f"))
+    row("site/ size, with plugin (MB)", lambda r: f"{r.site_bytes / 1e6:.1f}")
+    row("  files in site/", lambda r: f"{r.site_files:,}")
+    row("site/ size, no plugin (MB)", lambda r: f"{r.plain_site_bytes / 1e6:.1f}")
+    row("search index (MB)", lambda r: f"{r.search_bytes / 1e6:.2f}")
+    row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
+
+    headers = [f"N={r.n:,}" for r in results]
+    width = max(len(label) for label, _ in rows)
+    cols = [max(len(h), *(len(values[i]) for _, values in rows)) for i, h in enumerate(headers)]
+    lines = [f"{'':<{width}}  " + "  ".join(h.rjust(c) for h, c in zip(headers, cols, strict=True))]
+    for label, values in rows:
+        cells = "  ".join(v.rjust(c) for v, c in zip(values, cols, strict=True))
+        lines.append(f"{label:<{width}}  {cells}")
+    lines.append("")
+    lines.append(
+        f"Times are medians of {repeat} run{'s' * (repeat != 1)}; peak RSS is the largest. "
+        "mkdocs wall times include interpreter start-up and imports; MkDocs' own time does "
+        "not. CPU time is steadier than wall time on a shared machine."
+    )
+    return "\n".join(lines)
+
+
+def linearity(results: list[Result]) -> str:
+    """Each time at each N against the smallest N: 1.0 per unit of N is linear."""
+    if len(results) < 2:
+        return "linearity: needs at least two sizes"
+    base = results[0]
+    lines = []
+    for other in results[1:]:
+        factor = other.total_records / base.total_records
+        lines.append(
+            f"linearity, N={other.n:,} vs N={base.n:,} ({factor:.1f}x the records; "
+            f"{factor:.1f} is linear):"
+        )
+        pairs = [
+            ("mkdocs build with plugin (wall)", _walls(other.plugin), _walls(base.plugin)),
+            (
+                "mkdocs build with plugin (MkDocs' own)",
+                _reported(other.plugin),
+                _reported(base.plugin),
+            ),
+            ("mkdocs build with plugin (CPU)", _cpu(other.plugin), _cpu(base.plugin)),
+            ("mkdocs build, no plugin (wall)", _walls(other.plain), _walls(base.plain)),
+            ("mkdocs build, no plugin (CPU)", _cpu(other.plain), _cpu(base.plain)),
+            ("load + check", median(other.check_s), median(base.check_s)),
+            ("render_site", median(other.render_s), median(base.render_s)),
+        ]
+        for label, a, b in pairs:
+            value = a / b if a is not None and b else None
+            lines.append(f"  {label:<40} x{_fmt(value, '.2f')}")
+    return "\n".join(lines)
+
+
+def raw_runs(results: list[Result]) -> str:
+    lines = ["raw runs (s):"]
+    for r in results:
+        lines.append(
+            f"  N={r.n:,}: check {_list(r.check_s)}; render_site {_list(r.render_s)}; "
+            f"plugin {_list([b.wall for b in r.plugin])}; plain {_list([b.wall for b in r.plain])}"
+        )
+    return "\n".join(lines)
+
+
+def _list(values: Sequence[float]) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def header() -> str:
+    memory = "/usr/bin/time -f %M" if TIME.is_file() else "a wrapper's getrusage(RUSAGE_CHILDREN)"
+    return (
+        f"casefile benchmark: Python {platform.python_version()}, mkdocs {_version('mkdocs')}, "
+        f"mkdocs-material {_version('mkdocs-material')}, {os.cpu_count()} CPUs, "
+        f"load average {_loadavg()}; peak RSS by {memory}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m build_scripts.bench",
+        description="Benchmark check, page generation and mkdocs build on synthetic case files.",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_SIZES),
+        metavar="N",
+        help="case file sizes in records (default: 1000 10000; try 50000)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic case files")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the temporary folders go")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or any(n < 1 for n in args.sizes):
+        parser.error("--repeat and --sizes must be positive")
+    print(header(), flush=True)
+    results = [bench_size(n, args.repeat, args.seed, args.workdir) for n in sorted(args.sizes)]
+    print()
+    print(table(results, args.repeat))
+    print()
+    print(linearity(results))
+    print()
+    print(raw_runs(results), flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
