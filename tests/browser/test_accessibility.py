@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from browsing import (
-    KNOWN_AXE,
     Browsing,
     format_violations,
     open_search,
@@ -98,30 +97,6 @@ def test_no_serious_violations_but_known_bugs(
 ) -> None:
     new = unknown(axe_results(state, scheme))
     assert not new, f"axe on {state} ({scheme}):\n{format_violations(new)}"
-
-
-@pytest.mark.parametrize(
-    "bug",
-    [
-        pytest.param(
-            key,
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"{rule}: {what}"),
-            id=key,
-        )
-        for key, rule, _, what in KNOWN_AXE
-    ],
-)
-def test_known_axe_bug_is_fixed(axe_results: Callable[[str, str], Violations], bug: str) -> None:
-    found = []
-    for state in STATES:
-        for scheme in SCHEMES:
-            for v in axe_results(state, scheme):
-                nodes = [n for n in v["nodes"] if n["bug"] == bug]  # type: ignore[attr-defined, index]
-                if nodes:
-                    found.append(
-                        f"{state} ({scheme}):\n" + format_violations([{**v, "nodes": nodes}])
-                    )
-    assert not found, "\n".join(found)
 
 
 def test_axe_sees_a_planted_violation(browse: Browsing, axe_js: Path) -> None:
