@@ -6,6 +6,7 @@ report and, when there are no errors, the checked case the pages are rendered fr
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections import defaultdict
@@ -355,4 +356,12 @@ def check(root: Path, cache: FileCache | None = None) -> tuple[Report, Case | No
 
     `cache` (see `records.load`) lets a long-running process skip files that did not change.
     """
-    return check_loaded(load(root, cache))
+    # The loader builds a large heap without reference cycles; the cyclic collector's full
+    # passes over it cost about a quarter of the time at 10,000 records (measured), for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return check_loaded(load(root, cache))
+    finally:
+        if enabled:
+            gc.enable()

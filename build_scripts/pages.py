@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from . import models
 from .checker import Case, event_sort_key
@@ -80,6 +81,16 @@ def _url_of(page: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
+@lru_cache(maxsize=4096)
+def _relative(target: str, start_dir: str) -> str:
+    """`posixpath.relpath` for two site-relative paths, without its getcwd() calls."""
+    t, s = target.split("/"), start_dir.split("/") if start_dir else []
+    common = 0
+    while common < min(len(t) - 1, len(s)) and t[common] == s[common]:
+        common += 1
+    return "/".join([".."] * (len(s) - common) + t[common:])
+
+
 def _datetime(value: EdtfDate) -> str:
     return f'<time datetime="{attr(value.html_datetime)}">{md_text(format_date(value))}</time>'
 
@@ -95,7 +106,7 @@ class _Page:
     # -- links -------------------------------------------------------------------------------
     def rel(self, target: str, anchor: str = "") -> str:
         """A relative `.md` link for Markdown, which MkDocs checks and rewrites."""
-        link = posixpath.relpath(target, posixpath.dirname(self.path) or ".")
+        link = _relative(target, posixpath.dirname(self.path))
         return link + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str, anchor: str = "") -> str:

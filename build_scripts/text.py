@@ -16,6 +16,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import markdown
 import nh3
@@ -33,6 +34,7 @@ _INVISIBLE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # the same names and titles are written thousands of times
 def md_text(value: str) -> str:
     """`value` as literal text in a Markdown page: one line, nothing in it active.
 
