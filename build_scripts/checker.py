@@ -7,7 +7,6 @@ report and, when there are no errors, the checked case the pages are rendered fr
 from __future__ import annotations
 
 import gc
-import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,9 +16,8 @@ from pathlib import Path
 from . import models
 from .findings import Finding, Location, Report
 from .records import FileCache, LoadedCase, Record, load
+from .text import WIKILINK, with_article
 from .textmatch import explain_mismatch
-
-WIKILINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +166,9 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
                     Finding(
                         "wrong-kind-reference",
                         where,
-                        f"'{target}' is {_a(found.kind)}, but {relation_phrase(relation)} "
-                        f"must be {' or '.join(_a(k) for k in allowed)}",
+                        f"'{target}' is {with_article(found.kind)}, "
+                        f"but {relation_phrase(relation)} must be "
+                        + " or ".join(with_article(k) for k in allowed),
                         f"{found.kind} '{target}' is defined in {found.path.name}",
                     )
                 )
@@ -294,7 +293,7 @@ def _record_rules(record: Record, records: dict[str, Record], language: str) -> 
                     "add 'translation: …' in the case file's language",
                 )
             )
-        source_id = data.source if isinstance(data.source, str) else data.source.source
+        source_id = data.source_id
         findings.extend(_verbatim(record, ("text",), data.text, records.get(source_id), "quote"))
         if not isinstance(data.source, str) and data.source.excerpt:
             findings.extend(
@@ -345,10 +344,6 @@ def _verbatim(
             hint,
         )
     ]
-
-
-def _a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def check(root: Path, cache: FileCache | None = None) -> tuple[Report, Case | None]:

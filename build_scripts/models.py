@@ -353,6 +353,11 @@ class Quote(_Record):
     tags: SlugList = Field(default_factory=list)
     notes: Markdown | None = None
 
+    @property
+    def source_id(self) -> str:
+        """The cited source's id, whether the citation is an id or a mapping."""
+        return self.source if isinstance(self.source, str) else self.source.source
+
 
 # Record kinds by the folder that holds them.
 KINDS: dict[str, type[_Record]] = {

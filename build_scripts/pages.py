@@ -23,7 +23,7 @@ from .checker import Case, event_sort_key
 from .dates import MONTHS, EdtfDate, Precision, format_date
 from .records import Record
 from .schema import record_schemas
-from .text import attr, json_script, md_text, plain_markdown, render_markdown
+from .text import attr, json_script, md_text, plain_markdown, render_markdown, with_article
 from .textmatch import PassageMatch, Span
 
 FORMAT_VERSION = 1
@@ -455,13 +455,7 @@ class Renderer:
                 f"{_datetime(self.case.records[r].data.date)} {page.link_id(r)}" for r in related
             )
         self._mentions(page, event)
-        if data.notes:
-            page.block(
-                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
-                "<p><strong>Editor's note</strong></p>",
-                page.markdown(data.notes),
-                "</aside>",
-            )
+        self._note(page, data.notes)
         self._tags(page, data.tags)
         index = self.event_index[event.id]
         nav: list[str] = []
@@ -522,7 +516,7 @@ class Renderer:
         when = self.quote_date(quote)
         if when:
             bits.append(_datetime(when))
-        source_id = data.source if isinstance(data.source, str) else data.source.source
+        source_id = data.source_id
         bits.append("in " + page.link_id(source_id))
         bits.append(f"[permalink]({page.rel(page_of(quote))})")
         page.block("— " + " · ".join(bits))
@@ -532,6 +526,16 @@ class Renderer:
         if mentions:
             page.section("Mentioned in")
             page.bullets(page.link(m) for m in sorted(mentions, key=lambda r: r.id))
+
+    def _note(self, page: _Page, notes: str | None) -> None:
+        """A record's editor's notes, shown as an annotation beside the record."""
+        if notes:
+            page.block(
+                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
+                "<p><strong>Editor's note</strong></p>",
+                page.markdown(notes),
+                "</aside>",
+            )
 
     def _tags(self, page: _Page, tags: list[str]) -> None:
         if tags:
@@ -615,13 +619,7 @@ class Renderer:
             page.section("Sources that cite them")
             page.bullets(page.link_id(s) for s in sorted(citing))
         self._mentions(page, actor)
-        if data.notes:
-            page.block(
-                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
-                "<p><strong>Editor's note</strong></p>",
-                page.markdown(data.notes),
-                "</aside>",
-            )
+        self._note(page, data.notes)
         self._tags(page, data.tags)
         page.json_ld(
             {
@@ -651,16 +649,10 @@ class Renderer:
         page.section("Source")
         self._citations(page, quote)
         self._mentions(page, quote)
-        if data.notes:
-            page.block(
-                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
-                "<p><strong>Editor's note</strong></p>",
-                page.markdown(data.notes),
-                "</aside>",
-            )
+        self._note(page, data.notes)
         self._tags(page, data.tags)
         when = self.quote_date(quote)
-        source_id = data.source if isinstance(data.source, str) else data.source.source
+        source_id = data.source_id
         page.json_ld(
             {
                 "@type": "Quotation",
@@ -711,13 +703,7 @@ class Renderer:
                 self._quote_block(page, quote, speaker=True)
         self._passages(page, source, [*events, *quotes])
         self._mentions(page, source)
-        if data.notes:
-            page.block(
-                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
-                "<p><strong>Editor's note</strong></p>",
-                page.markdown(data.notes),
-                "</aside>",
-            )
+        self._note(page, data.notes)
         self._tags(page, data.tags)
         page.json_ld(
             {
@@ -869,7 +855,8 @@ class Renderer:
                 "the case file (format version 1)",
                 *(
                     f'<a href="{page.href(f"schema/{kind}.schema.json")}">{kind}.schema.json</a>: '
-                    f"JSON Schema of {'case.yml' if kind == 'case' else _a(kind) + ' record'}"
+                    "JSON Schema of "
+                    + ("case.yml" if kind == "case" else with_article(kind) + " record")
                     for kind in record_schemas()
                 ),
             ]
@@ -892,10 +879,6 @@ def _highlight(paragraph: str, spans: list[Span]) -> str:
         at = end
     out.append(attr(paragraph[at:]))
     return "".join(out)
-
-
-def _a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _prune(value: object) -> object:

@@ -112,8 +112,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                     "one; rename or remove it (the build never overwrites either)"
                 )
         docs_dir = Path(config.docs_dir)
+        section_pages = dict(SECTIONS)
         for path, content in self.site.files.items():
-            record_page = path.endswith(".md") and path not in dict(SECTIONS)
+            record_page = path.endswith(".md") and path not in section_pages
             inclusion = InclusionLevel.NOT_IN_NAV if record_page else InclusionLevel.UNDEFINED
             file = File.generated(config, path, content=content, inclusion=inclusion)
             source = self.site.sources.get(path)

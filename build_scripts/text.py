@@ -46,6 +46,11 @@ def md_text(value: str) -> str:
     return _LINE_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2))};", text)
 
 
+def with_article(word: str) -> str:
+    """'an actor', 'a source': for messages and labels that name a kind of record."""
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
 def attr(value: str) -> str:
     """`value` for a double-quoted HTML attribute."""
     return html.escape(_INVISIBLE.sub("", value), quote=True)
@@ -88,7 +93,8 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _SCHEMES = {"http", "https", "mailto"}
 RECORD_SCHEME = "casefile-record"
 
-_WIKILINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
+# [[id]] or [[id|label]] in a Markdown field: the checker validates them, pages link them.
+WIKILINK = re.compile(r"\[\[([^\]|\n]*)(?:\|([^\]\n]*))?\]\]")
 _RECORD_HREF = re.compile(r'href="' + RECORD_SCHEME + r':([a-z0-9-]+)"(?: rel="[^"]*")?')
 
 
@@ -120,7 +126,7 @@ def render_markdown(
         text = (match.group(2) or "").strip() or label(target)
         return f"[{_md_link_text(text)}]({RECORD_SCHEME}:{target})"
 
-    source = _WIKILINK.sub(wikilink, value)
+    source = WIKILINK.sub(wikilink, value)
     _MD.reset()
     rendered = _MD.convert(source)
     rendered = re.sub(r"<(/?)h[12]\b", r"<\1h3", rendered)
@@ -143,7 +149,7 @@ def _md_link_text(text: str) -> str:
 
 def plain_markdown(value: str, label: Callable[[str], str]) -> str:
     """The words of a Markdown field without markup, for descriptions and JSON-LD."""
-    text = _WIKILINK.sub(lambda m: (m.group(2) or "").strip() or label(m.group(1).strip()), value)
+    text = WIKILINK.sub(lambda m: (m.group(2) or "").strip() or label(m.group(1).strip()), value)
     _MD.reset()
     rendered = _MD.convert(text)
     return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
