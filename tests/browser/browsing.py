@@ -8,8 +8,11 @@ XPASS(strict), and the entry here goes with the marker.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import http.server
 import re
+import threading
 from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -161,6 +164,27 @@ class Tour:
     links: dict[str, list[str]]  # page url -> every a.href in its DOM
     ids: dict[str, set[str]]  # page url -> every element id in its DOM
     states: list[str]  # what was visited, in order
+
+
+# -- serving -------------------------------------------------------------------------------------
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """`directory` served over HTTP on 127.0.0.1 (a free port) while the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 # -- search ------------------------------------------------------------------------------------
