@@ -72,9 +72,24 @@ def event_sort_key(record: Record) -> tuple[object, ...]:
     return (*date.sort_key, record.id)
 
 
+# The rows of Unicode's confusables.txt (UTS #39, section 4) whose source is a character an id
+# may hold. Ids are [a-z0-9-] only (models.ID_PATTERN), so no other row can apply; the rest of
+# the table maps non-ASCII characters, which the id check refuses before this runs.
+_PROTOTYPES = str.maketrans({"0": "O", "1": "l", "m": "rn"})
+
+
 def id_key(record_id: str) -> str:
-    """Ids are compared after NFKC and case-folding."""
-    return unicodedata.normalize("NFKC", record_id).casefold()
+    """What an id looks like: two ids with the same key would be taken for one another.
+
+    NFKC and case-folding, then the UTS #39 skeleton (each character replaced by its
+    confusable prototype, between two NFDs) and case-folding again, since some prototypes are
+    capitals: 'c0de' and 'code', 'rnoscow' and 'moscow', 'talks-1' and 'talks-l' share a key.
+    """
+    folded = unicodedata.normalize("NFKC", record_id).casefold()
+    skeleton = unicodedata.normalize(
+        "NFD", unicodedata.normalize("NFD", folded).translate(_PROTOTYPES)
+    )
+    return skeleton.casefold()
 
 
 def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
@@ -129,12 +144,24 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
         key = id_key(record.id)
         first = by_key.get(key)
         if first is not None:
+            if first.id == record.id:
+                message = f"id '{record.id}' is already used by the {first.kind} {first.path.name}"
+                hint = "ids are unique across actors, sources, events and quotes: rename one file"
+            else:
+                message = (
+                    f"id '{record.id}' looks like '{first.id}', the id of the {first.kind} "
+                    f"{first.path.name}"
+                )
+                hint = (
+                    "ids that differ only in characters that look alike (0 and o, 1 and l, "
+                    "rn and m) would be taken for one another: rename one file"
+                )
             findings.append(
                 Finding(
                     "duplicate-id",
                     Location(record.path),
-                    f"id '{record.id}' is already used by the {first.kind} {first.path.name}",
-                    "ids are unique across actors, sources, events and quotes: rename one file",
+                    message,
+                    hint,
                     related=(("first defined here", Location(first.path)),),
                 )
             )

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_scripts import cli, scan
-from build_scripts.checker import check
+from build_scripts.checker import check, id_key
 from build_scripts.findings import CODES, format_text
-from build_scripts.models import KINDS, SINGULAR
+from build_scripts.models import KINDS, SINGULAR, check_id
 from build_scripts.pages import PLURAL
 from build_scripts.scan import ScanFinding, scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
@@ -836,3 +836,33 @@ def test_a_hand_written_page_at_a_generated_url_aborts_the_build(tmp_path: Path)
     result = build(project, tmp_path / "site")
     assert result.returncode == 1
     assert "timeline" in result.stderr
+
+
+# -- lookalike ids ----------------------------------------------------------------------------
+VALID_IDS = st.from_regex(r"\A[a-z0-9]{1,12}(-[a-z0-9]{1,12}){0,3}\Z")
+LOOKALIKES = {"o": "0", "l": "1", "m": "rn"}
+
+
+@given(VALID_IDS, st.data())
+def test_an_id_and_its_lookalikes_share_a_key(record_id: str, data: st.DataObject) -> None:
+    """Swapping any letter for its lookalike (o/0, l/1, m/rn) keeps the key; the key of a key
+    is itself."""
+    spots = [i for i, c in enumerate(record_id) if c in LOOKALIKES]
+    chosen = data.draw(st.sets(st.sampled_from(spots)) if spots else st.just(set()))
+    twin = "".join(LOOKALIKES[c] if i in chosen else c for i, c in enumerate(record_id))
+    assert id_key(twin) == id_key(record_id)
+    assert id_key(id_key(record_id)) == id_key(record_id)
+
+
+@pytest.mark.parametrize(
+    "one, other", [("ann", "anne"), ("list", "l1st"), ("talks-1", "talks-2"), ("mi", "rnl")]
+)
+def test_ids_that_do_not_look_alike_keep_their_own_keys(one: str, other: str) -> None:
+    assert id_key(one) != id_key(other)
+
+
+@given(st.characters(min_codepoint=0x80, max_codepoint=0x10FFFF))
+def test_ids_are_ascii_so_the_confusable_rows_for_ascii_are_the_whole_table(char: str) -> None:
+    """id_key carries only the confusables.txt rows whose source an id may hold: that stays
+    complete only as long as no id can hold a character outside ASCII."""
+    assert check_id(f"a{char}b") is not None
