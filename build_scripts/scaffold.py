@@ -87,8 +87,9 @@ def new_record(root: Path, kind: str, title: str) -> Path:
     for folder in PLURAL.values():
         for existing in (root / folder).glob("*.y*ml"):
             if id_key(existing.stem) == id_key(record_id):
+                same = "the id" if existing.stem == record_id else "an id that looks like"
                 raise ScaffoldError(
-                    f"{existing} already has the id '{record_id}'; nothing was written "
+                    f"{existing} already has {same} '{record_id}'; nothing was written "
                     "(choose another title, or rename the file afterwards)"
                 )
     path = root / PLURAL[kind] / f"{record_id}.yml"

@@ -166,6 +166,17 @@ def test_new_record_refuses_to_overwrite_and_passes_once_filled(
     assert case is not None and "a-brand-new-record" in case.records
 
 
+def test_new_record_refuses_an_id_that_looks_like_one_taken(
+    case_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["new", "event", "Round 1", "--dir", str(case_dir)]) == 0
+    capsys.readouterr()
+    assert cli.main(["new", "quote", "Round l", "--dir", str(case_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "round-1.yml already has an id that looks like 'round-l'" in err
+    assert not (case_dir / "quotes" / "round-l.yml").exists()
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.send_response(200 if self.path == "/alive" else 404)
