@@ -34,28 +34,36 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
 
 
-def normalise_with_map(text: str) -> tuple[str, list[int]]:
-    """The normalised text, and for each of its characters the index it came from."""
-    out: list[str] = []
-    origin: list[int] = []
-    space_at = -1  # where the run of whitespace before this character began, if any
-    for index, char in enumerate(text):
-        if char.isspace():
-            if out and space_at < 0:
-                space_at = index
-            continue
-        if space_at >= 0:
-            out.append(" ")
-            origin.append(space_at)
-            space_at = -1
-        plain = _CHAR_MAP.get(char, char)
-        out.extend(plain)
-        origin.extend([index] * len(plain))
-    return "".join(out), origin
+_TRANSLATE = str.maketrans(_CHAR_MAP)
+_WORD = re.compile(r"\S+")  # \s is str.isspace(): the same whitespace as str.split()
 
 
 def normalise(text: str) -> str:
-    return normalise_with_map(text)[0]
+    """Whitespace runs as one space, no space at either end, typeset characters plain."""
+    return " ".join(text.split()).translate(_TRANSLATE)
+
+
+def normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """The normalised text, and for each of its characters the index it came from (a space
+    comes from the first whitespace character of its run)."""
+    out: list[str] = []
+    origin: list[int] = []
+    previous_end = 0
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        if out:
+            out.append(" ")
+            origin.append(previous_end)
+        word = match.group()
+        plain = word.translate(_TRANSLATE)
+        out.append(plain)
+        if len(plain) == len(word):
+            origin.extend(range(start, end))
+        else:
+            for index, char in enumerate(word, start):
+                origin.extend([index] * len(_CHAR_MAP.get(char, char)))
+        previous_end = end
+    return "".join(out), origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,19 +110,34 @@ class SourceText:
         self.paragraphs = split_paragraphs(text)
 
     @cached_property
-    def _normalised(self) -> list[tuple[str, list[int]]]:
-        return [normalise_with_map(p) for p in self.paragraphs]
+    def normalised(self) -> list[str]:
+        return [normalise(p) for p in self.paragraphs]
 
     @cached_property
     def _whole(self) -> str:
-        return "\n".join(n for n, _ in self._normalised)
+        return "\n".join(self.normalised)
+
+    def _origin(self, index: int) -> list[int]:
+        """Paragraph `index`'s map from normalised to original positions, built the first
+        time a passage may be in it (most paragraphs are never asked)."""
+        origins = self._origins
+        if index not in origins:
+            origins[index] = normalise_with_map(self.paragraphs[index])[1]
+        return origins[index]
+
+    @cached_property
+    def _origins(self) -> dict[int, list[int]]:
+        return {}
 
     def find(self, passage: str) -> PassageMatch | None:
         """Where `passage` occurs, elisions allowed within one paragraph; None if nowhere."""
         pieces = passage_pieces(passage)
         if not pieces or any(piece not in self._whole for piece in pieces):
             return None
-        for index, (norm, origin) in enumerate(self._normalised):
+        for index, norm in enumerate(self.normalised):
+            if pieces[0] not in norm:
+                continue
+            origin = self._origin(index)
             spans: list[Span] = []
             at = 0
             for piece in pieces:
@@ -137,7 +160,7 @@ def closest_paragraph(source: SourceText, passage: str) -> tuple[int, str] | Non
     wanted = " ".join(passage_pieces(passage))
     best: tuple[int, str] | None = None
     best_size = 11
-    for index, (norm, _) in enumerate(source._normalised):
+    for index, norm in enumerate(source.normalised):
         matcher = SequenceMatcher(None, norm, wanted, autojunk=False)
         match = matcher.find_longest_match(0, len(norm), 0, len(wanted))
         if match.size > best_size:
@@ -177,7 +200,7 @@ def explain_mismatch(source: SourceText, passage: str) -> str | None:
     if not wanted or len(wanted) > _DIFF_LIMIT:
         return None
     best: tuple[int, int] | None = None
-    for index, (norm, _) in enumerate(source._normalised):
+    for index, norm in enumerate(source.normalised):
         tokens = _tokens(norm)[0]
         if len(tokens) > _DIFF_LIMIT:  # word diffs are quadratic: no hint beats a stall
             continue
@@ -188,7 +211,7 @@ def explain_mismatch(source: SourceText, passage: str) -> str | None:
     if best is None or best[0] < min(3, len(wanted)):
         return None
     index = best[1]
-    norm = source._normalised[index][0]
+    norm = source.normalised[index]
     words, spans = _tokens(norm)
     ops = SequenceMatcher(None, words, wanted, autojunk=False).get_opcodes()
     # Paragraph words before and after the quoted part are not differences.

@@ -8,11 +8,13 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from build_scripts.textmatch import (
+    _CHAR_MAP,
     PassageMatch,
     SourceText,
     Span,
     closest_paragraph,
     normalise,
+    normalise_with_map,
     passage_pieces,
     split_paragraphs,
 )
@@ -74,6 +76,43 @@ def test_source_text_paragraphs() -> None:
 )
 def test_normalise(text: str, normalised: str) -> None:
     assert normalise(text) == normalised
+
+
+def reference_normalise(text: str) -> tuple[str, list[int]]:
+    """The definition, one character at a time: whitespace runs become one space that comes
+    from the run's first character, none at either end; typeset characters become plain."""
+    out: list[str] = []
+    origin: list[int] = []
+    space_at = -1
+    for index, char in enumerate(text):
+        if char.isspace():
+            if out and space_at < 0:
+                space_at = index
+            continue
+        if space_at >= 0:
+            out.append(" ")
+            origin.append(space_at)
+            space_at = -1
+        plain = _CHAR_MAP.get(char, char)
+        out.extend(plain)
+        origin.extend([index] * len(plain))
+    return "".join(out), origin
+
+
+TYPESET = st.text(
+    alphabet=st.one_of(
+        st.sampled_from([*_CHAR_MAP, " ", "\n", "\t", "\u00a0", "\u2028", "\x1c", "a", "."]),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@given(TYPESET)
+def test_normalise_with_map_agrees_with_the_definition(text: str) -> None:
+    expected = reference_normalise(text)
+    assert normalise_with_map(text) == expected
+    assert normalise(text) == expected[0]
 
 
 # --- find ----------------------------------------------------------------------------------
