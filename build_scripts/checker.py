@@ -140,7 +140,7 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
     # Ids: one record per id across the whole case file.
     by_key: dict[str, Record] = {}
     records: dict[str, Record] = {}
-    for record in sorted(loaded.records, key=lambda r: r.path.as_posix()):
+    for record in sorted(loaded.records, key=lambda r: str(r.path)):
         key = id_key(record.id)
         first = by_key.get(key)
         if first is not None:
@@ -172,6 +172,10 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
     references: list[Reference] = []
     for record in records.values():
         for loc, target, relation in _refs(record):
+            found = records.get(target)
+            if found is not None and found.kind in RELATIONS[relation] and target != record.id:
+                references.append(Reference(record.id, target, relation))  # the usual case
+                continue
             where = record.location(*loc)
             if relation == "mentions" and models.check_id(target):
                 findings.append(
@@ -183,7 +187,6 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
                     )
                 )
                 continue
-            found = records.get(target)
             if found is None:
                 findings.append(_dangling(target, where, relation, records))
                 continue

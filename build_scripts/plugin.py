@@ -49,7 +49,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self.case: Case | None = None
         self.root: Path | None = None
         self._serving = False
-        self._cache: FileCache = {}
+        self._cache = FileCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"

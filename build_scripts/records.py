@@ -254,22 +254,48 @@ _LAYOUT_HINT = (
 _ALLOWED_TOP = {"case.yml", "case.yaml", "README.md", *models.KINDS}
 
 
-# (path, content digest) -> what reading that file gave. Records are immutable (frozen
-# models), so a record whose bytes did not change is reused as it is.
-FileCache = dict[tuple[str, bytes], tuple[Record | None, list[Finding]]]
+FileKey = tuple[str, bytes]  # (path, digest of the file's bytes)
+
+
+@dataclass(slots=True)
+class FileCache:
+    """What reading each file gave, keyed by its path and the digest of its bytes, for a
+    long-running process (`mkdocs serve`) to skip files that did not change.
+
+    Records are immutable (frozen models) and so are full texts, so an unchanged file's
+    record and text are reused as the very same objects: identity says "unchanged", which
+    the page cache (pages.PageCache) relies on. Entries of files that changed or went away
+    are dropped after each load.
+    """
+
+    records: dict[FileKey, tuple[Record | None, list[Finding]]] = field(default_factory=dict)
+    texts: dict[FileKey, tuple[SourceText | None, list[Finding]]] = field(default_factory=dict)
+    _seen: set[FileKey] = field(default_factory=set)
+
+    def key(self, path: Path, data: bytes) -> FileKey:
+        key = (str(path), hashlib.blake2b(data, digest_size=16).digest())
+        self._seen.add(key)
+        return key
+
+    def prune(self) -> None:
+        """Forget the files not read since the last prune."""
+        for table in (self.records, self.texts):
+            for key in table.keys() - self._seen:
+                del table[key]
+        self._seen.clear()
 
 
 def _load_record(
     kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
 ) -> tuple[Record | None, list[Finding]]:
-    key: tuple[str, bytes] | None = None
+    key: FileKey | None = None
     if cache is not None:
         try:
-            key = (str(path), hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+            key = cache.key(path, path.read_bytes())
         except OSError:
             key = None
-        if key is not None and key in cache:
-            return cache[key]
+        if key is not None and key in cache.records:
+            return cache.records[key]
     node, problems = load_file(path)
     result: tuple[Record | None, list[Finding]]
     if node is None:
@@ -279,7 +305,7 @@ def _load_record(
         record = Record(kind, record_id, path, data, positions) if data is not None else None
         result = (record, problems + more)
     if cache is not None and key is not None:
-        cache[key] = result
+        cache.records[key] = result
     return result
 
 
@@ -318,7 +344,7 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
     for extra in case_paths[1:]:
         findings.append(_unexpected(extra, "both case.yml and case.yaml exist; keep one"))
 
-    for entry in sorted(root.iterdir()):
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or entry.name in _ALLOWED_TOP:
             continue
         findings.append(_unexpected(entry, f"'{entry.name}' is not part of a case file"))
@@ -329,7 +355,7 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
             continue
         kind = models.SINGULAR[folder]
         texts: dict[str, Path] = {}
-        for path in sorted(directory.iterdir()):
+        for path in sorted(directory.iterdir(), key=lambda p: p.name):
             if path.name.startswith("."):
                 continue
             if path.is_dir():
@@ -351,11 +377,27 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
             if record is not None and problem is None:
                 records.append(record)
         if folder == "sources":
-            findings.extend(_attach_texts(records, texts))
+            findings.extend(_attach_texts(records, texts, cache))
+    if cache is not None:
+        cache.prune()
     return LoadedCase(root, case, case_positions, records, findings)
 
 
-def _attach_texts(records: list[Record], texts: dict[str, Path]) -> list[Finding]:
+def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:
+    data = path.read_bytes()
+    key = cache.key(path, data) if cache is not None else None
+    if cache is not None and key in cache.texts:
+        return cache.texts[key]
+    text, problems = decode(data, path)
+    result = (SourceText(text) if text is not None else None, problems)
+    if cache is not None and key is not None:
+        cache.texts[key] = result
+    return result
+
+
+def _attach_texts(
+    records: list[Record], texts: dict[str, Path], cache: FileCache | None
+) -> list[Finding]:
     findings = []
     sources = {r.id: r for r in records if r.kind == "source"}
     for source in sources.values():  # a cached record may carry a text that is gone
@@ -372,9 +414,9 @@ def _attach_texts(records: list[Record], texts: dict[str, Path]) -> list[Finding
                     )
                 )
             continue
-        text, problems = decode(path.read_bytes(), path)
+        text, problems = _read_text(path, cache)
         findings.extend(problems)
         if text is not None:
-            sources[stem].text = SourceText(text)
+            sources[stem].text = text
             sources[stem].text_path = path
     return findings

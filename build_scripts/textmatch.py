@@ -108,6 +108,7 @@ class SourceText:
     def __init__(self, text: str) -> None:
         self.text = text
         self.paragraphs = split_paragraphs(text)
+        self._found: dict[str, PassageMatch | None] = {}  # the text never changes
 
     @cached_property
     def normalised(self) -> list[str]:
@@ -131,6 +132,11 @@ class SourceText:
 
     def find(self, passage: str) -> PassageMatch | None:
         """Where `passage` occurs, elisions allowed within one paragraph; None if nowhere."""
+        if passage not in self._found:
+            self._found[passage] = self._find(passage)
+        return self._found[passage]
+
+    def _find(self, passage: str) -> PassageMatch | None:
         pieces = passage_pieces(passage)
         if not pieces or any(piece not in self._whole for piece in pieces):
             return None

@@ -62,7 +62,7 @@ def test_building_aborts_on_a_broken_record(project: Path) -> None:
 
 
 def test_the_cache_reuses_unchanged_records_and_sees_changes(project: Path) -> None:
-    cache: FileCache = {}
+    cache = FileCache()
     _, first = check(project / "casefile", cache)
     assert first is not None
     event = project / "casefile" / "events" / "griner-testifies.yml"
