@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -81,7 +81,7 @@ def _url_of(page: str, directory_urls: bool) -> str:
     return stem + "/"
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 17)  # a few folders times every page: keep them all
 def _relative(target: str, start_dir: str) -> str:
     """`posixpath.relpath` for two site-relative paths, without its getcwd() calls."""
     t, s = target.split("/"), start_dir.split("/") if start_dir else []
@@ -101,12 +101,13 @@ class _Page:
     def __init__(self, renderer: Renderer, path: str) -> None:
         self.r = renderer
         self.path = path
+        self.dir = posixpath.dirname(path)
         self.lines: list[str] = []
 
     # -- links -------------------------------------------------------------------------------
     def rel(self, target: str, anchor: str = "") -> str:
         """A relative `.md` link for Markdown, which MkDocs checks and rewrites."""
-        link = _relative(target, posixpath.dirname(self.path))
+        link = _relative(target, self.dir)
         return link + (f"#{anchor}" if anchor else "")
 
     def href(self, target: str, anchor: str = "") -> str:
@@ -127,15 +128,15 @@ class _Page:
         return f"[{md_text(label)}]({self.rel(page_of(record), anchor)})"
 
     def link_id(self, record_id: str, text: str | None = None) -> str:
-        return self.link(self.r.case.records[record_id], text)
+        return self.link(self.r.record(record_id), text)
 
     def markdown(self, value: str | None) -> str:
         if not value:
             return ""
         html = render_markdown(
             value,
-            href=lambda rid: self.href(page_of(self.r.case.records[rid])),
-            label=lambda rid: self.r.name(self.r.case.records[rid]),
+            href=lambda rid: self.href(page_of(self.r.record(rid))),
+            label=lambda rid: self.r.name(self.r.record(rid)),
         )
         return f'<div class="cf-prose" markdown="0">\n{html}\n</div>'
 
@@ -169,6 +170,57 @@ class _Page:
         return body
 
 
+@dataclass(slots=True)
+class _Reads:
+    """What rendering one page read from the case, as the objects it got.
+
+    Records and full texts from the loader's cache are the same objects while their files
+    are unchanged (records.FileCache), so a page whose reads all come back as the very same
+    objects renders to the same text and need not be rendered again.
+    """
+
+    records: dict[str, tuple[Record | None, object]] = field(default_factory=dict)
+    referrers: dict[tuple[str, tuple[str, ...]], tuple[Record, ...]] = field(default_factory=dict)
+    neighbours: dict[str, tuple[Record | None, Record | None]] = field(default_factory=dict)
+
+    def unchanged(self, renderer: Renderer) -> bool:
+        records = renderer.case.records
+        for rid, (record, text) in self.records.items():
+            now = records.get(rid)
+            if now is not record or (now is not None and now.text is not text):
+                return False
+        for (target, relations), seen in self.referrers.items():
+            now_refs = renderer.case.referrers(target, *relations)
+            if len(now_refs) != len(seen) or any(
+                a is not b for a, b in zip(now_refs, seen, strict=True)
+            ):
+                return False
+        for event_id, (before, after) in self.neighbours.items():
+            if event_id not in renderer.event_index:
+                return False
+            now_before, now_after = renderer.neighbours_of(event_id)
+            if now_before is not before or now_after is not after:
+                return False
+        return True
+
+
+@dataclass(slots=True)
+class PageCache:
+    """Record pages and JSON entries from the last render, each with what it was made from,
+    for `mkdocs serve`: after an edit, only the pages that read the edited records (or whose
+    back-references changed) are rendered again. Pass the same cache to every render_site
+    call of one process; the output is byte for byte what a fresh render gives.
+    """
+
+    settings: tuple[object, ...] | None = None
+    pages: dict[str, tuple[_Reads, str, str]] = field(default_factory=dict)
+    json: dict[str, tuple[Record, str]] = field(default_factory=dict)
+    # Parts of the index pages, e.g. ("timeline", event id) -> that event's timeline entry.
+    fragments: dict[tuple[str, ...], tuple[_Reads, list[str]]] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)  # record pages the last call rendered
+    reused: int = 0  # record pages it took from the cache
+
+
 class Renderer:
     def __init__(
         self,
@@ -176,10 +228,14 @@ class Renderer:
         *,
         directory_urls: bool | None = True,
         hand_written: frozenset[str] = frozenset(),
+        cache: PageCache | None = None,
     ) -> None:
         self.case = case
         self.directory_urls = directory_urls
         self.hand_written = hand_written
+        self.cache = cache
+        self._reads: _Reads | None = None  # what the record page being rendered reads
+        self._old_fragments: dict[tuple[str, ...], tuple[_Reads, list[str]]] = {}
         self.events = case.events
         self.event_index = {r.id: i for i, r in enumerate(self.events)}
         self.by_kind: dict[str, list[Record]] = defaultdict(list)
@@ -191,6 +247,50 @@ class Renderer:
             for tag in record.data.tags:
                 self.tags[tag].append(record)
         self._matches: dict[tuple[str, str], PassageMatch | None] = {}
+
+    # -- reading the case (noted, so the page cache knows what a page depends on) -----------
+    def record(self, record_id: str) -> Record:
+        record = self.case.records[record_id]
+        if self._reads is not None:
+            self._reads.records[record_id] = (record, record.text)
+        return record
+
+    def referrers(self, target: str, *relations: str) -> list[Record]:
+        found = self.case.referrers(target, *relations)
+        if self._reads is not None:
+            self._reads.referrers[(target, relations)] = tuple(found)
+        return found
+
+    def neighbours_of(self, event_id: str) -> tuple[Record | None, Record | None]:
+        index = self.event_index[event_id]
+        before = self.events[index - 1] if index > 0 else None
+        after = self.events[index + 1] if index + 1 < len(self.events) else None
+        return before, after
+
+    def neighbours(self, event: Record) -> tuple[Record | None, Record | None]:
+        """The events before and after `event` on the timeline."""
+        found = self.neighbours_of(event.id)
+        if self._reads is not None:
+            self._reads.neighbours[event.id] = found
+        return found
+
+    def fragment(
+        self, key: tuple[str, ...], record: Record, build: Callable[[], list[str]]
+    ) -> list[str]:
+        """Lines of an index page about `record`, reused from the cache while nothing they
+        read changed. (Index pages themselves are always rendered: they read every record.)"""
+        if self.cache is None:
+            return build()
+        assert self._reads is None, "fragments belong to index pages"
+        known = self._old_fragments.get(key)
+        if known is None or not known[0].unchanged(self):
+            self._reads = _Reads({record.id: (record, record.text)})
+            try:
+                known = (self._reads, build())
+            finally:
+                self._reads = None
+        self.cache.fragments[key] = known
+        return known[1]
 
     # -- facts shared by pages ----------------------------------------------------------------
     def name(self, record: Record) -> str:
@@ -205,7 +305,7 @@ class Renderer:
         return f"“{short}”"
 
     def plain(self, value: str) -> str:
-        return plain_markdown(value, lambda rid: self.name(self.case.records[rid]))
+        return plain_markdown(value, lambda rid: self.name(self.record(rid)))
 
     def _quote_key(self, record: Record) -> tuple[object, ...]:
         when = self.quote_date(record)
@@ -217,7 +317,7 @@ class Renderer:
         if data.date is not None:
             return data.date
         if data.event:
-            return self.case.records[data.event].data.date
+            return self.record(data.event).data.date
         return None
 
     def match(self, source_id: str, passage: str | None) -> PassageMatch | None:
@@ -225,9 +325,10 @@ class Renderer:
         if not passage:
             return None
         key = (source_id, passage)
+        self.record(source_id)  # read even when the match is known: a page depends on it
         if key not in self._matches:
-            source = self.case.records.get(source_id)
-            text = source.text if source else None
+            source = self.record(source_id)
+            text = source.text
             self._matches[key] = text.find(passage) if text else None
         return self._matches[key]
 
@@ -256,6 +357,13 @@ class Renderer:
     # -- the site -------------------------------------------------------------------------------
     def render(self) -> Site:
         site = Site()
+        cache = self.cache
+        if cache is not None:
+            settings = (self.directory_urls, self.hand_written, self.case.root)
+            if cache.settings != settings:
+                cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
+            cache.rendered, cache.reused = [], 0
+            self._old_fragments, cache.fragments = cache.fragments, {}
         builders = [
             ("index.md", self.home),
             ("timeline.md", self.timeline),
@@ -267,16 +375,30 @@ class Renderer:
         ]
         for path, build in builders:
             site.files[path], site.titles[path] = build(_Page(self, path))
+        pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
-            page = _Page(self, path)
-            build_record = getattr(self, f"{record.kind}_page")
-            site.files[path], site.titles[path] = build_record(page, record)
-            site.sources[path] = record.path.relative_to(self.case.root).as_posix()
+            known = cache.pages.get(path) if cache is not None else None
+            if known is not None and known[0].unchanged(self):
+                pages[path] = known
+                cache.reused += 1  # type: ignore[union-attr]
+            else:
+                self._reads = _Reads({record.id: (record, record.text)})
+                try:
+                    text, title = getattr(self, f"{record.kind}_page")(_Page(self, path), record)
+                finally:
+                    reads, self._reads = self._reads, None
+                pages[path] = (reads, text, title)
+                if cache is not None:
+                    cache.rendered.append(path)
+            site.files[path], site.titles[path] = pages[path][1:]
+            site.sources[path] = f"{PLURAL[record.kind]}/{record.path.name}"  # its YAML file
+        if cache is not None:
+            cache.pages = pages  # pages of records that are gone are dropped
         for tag in sorted(self.tags):
             path = tag_page(tag)
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
-        site.files["casefile.json"] = export_json(self.case)
+        site.files["casefile.json"] = export_json(self.case, cache)
         for kind, schema in record_schemas().items():
             site.files[f"schema/{kind}.schema.json"] = schema
         site.files = dict(sorted(site.files.items()))
@@ -349,7 +471,13 @@ class Renderer:
             page.block(f"### {label} {{#{anchor}}}")
             page.add('<ol class="cf-timeline" markdown="1">')
             for event in events:
-                page.add(*self._timeline_item(page, event))
+                page.add(
+                    *self.fragment(
+                        ("timeline", page.path, event.id),
+                        event,
+                        lambda event=event: self._timeline_item(page, event),
+                    )
+                )
             page.add("</ol>", "")
         page.json_ld(
             {
@@ -363,7 +491,7 @@ class Renderer:
     def _filter_form(self) -> list[str]:
         actors = sorted(
             {a for e in self.events for a, _ in self.actor_ids(e)},
-            key=lambda rid: self.name(self.case.records[rid]).casefold(),
+            key=lambda rid: self.name(self.record(rid)).casefold(),
         )
         tags = sorted({t for e in self.events for t in e.data.tags})
         statuses = [s for s in models.STATUSES if any(e.data.status == s for e in self.events)]
@@ -380,7 +508,7 @@ class Renderer:
 
         return [
             '<form class="cf-filter" hidden aria-label="Filter the timeline">',
-            *select("actor", "Actor", [(a, self.name(self.case.records[a])) for a in actors]),
+            *select("actor", "Actor", [(a, self.name(self.record(a))) for a in actors]),
             *select("tag", "Tag", [(t, t) for t in tags]),
             *select("status", "Status", [(s, s) for s in statuses]),
             '<button type="reset">Show all</button>',
@@ -405,7 +533,7 @@ class Renderer:
         details: list[str] = []
         if actors:
             details.append("Actors: " + ", ".join(page.link_id(a) for a, _ in actors))
-        quotes = self.case.referrers(event.id, "said-at")
+        quotes = self.referrers(event.id, "said-at")
         if quotes:
             details.append(f"Quotes: {len(quotes)}")
         sources = {s for s, _, _ in self.citations_of(event)}
@@ -438,7 +566,7 @@ class Renderer:
             page.bullets(
                 page.link_id(a) + (f", {md_text(role)}" if role else "") for a, role in actors
             )
-        quotes = sorted(self.case.referrers(event.id, "said-at"), key=self._quote_key)
+        quotes = sorted(self.referrers(event.id, "said-at"), key=self._quote_key)
         if quotes:
             page.section("Quotes")
             for quote in quotes:
@@ -446,23 +574,23 @@ class Renderer:
         page.section("Sources")
         self._citations(page, event)
         related = sorted(
-            {*data.related, *(r.id for r in self.case.referrers(event.id, "related"))},
-            key=lambda rid: event_sort_key(self.case.records[rid]),
+            {*data.related, *(r.id for r in self.referrers(event.id, "related"))},
+            key=lambda rid: event_sort_key(self.record(rid)),
         )
         if related:
             page.section("Related events")
             page.bullets(
-                f"{_datetime(self.case.records[r].data.date)} {page.link_id(r)}" for r in related
+                f"{_datetime(self.record(r).data.date)} {page.link_id(r)}" for r in related
             )
         self._mentions(page, event)
         self._note(page, data.notes)
         self._tags(page, data.tags)
-        index = self.event_index[event.id]
+        before, after = self.neighbours(event)
         nav: list[str] = []
-        if index > 0:
-            nav.append("Previous event: " + page.link(self.events[index - 1]))
-        if index + 1 < len(self.events):
-            nav.append("Next event: " + page.link(self.events[index + 1]))
+        if before is not None:
+            nav.append("Previous event: " + page.link(before))
+        if after is not None:
+            nav.append("Next event: " + page.link(after))
         if nav:
             page.block(" · ".join(nav))
         page.json_ld(
@@ -473,9 +601,7 @@ class Renderer:
                 "endDate": data.date.end.iso if data.date.end else None,
                 "description": self.plain(data.summary) if data.summary else None,
                 "location": data.location,
-                "performer": [
-                    self._ld_actor(self.case.records[a]) for a, _ in self.actor_ids(event)
-                ],
+                "performer": [self._ld_actor(self.record(a)) for a, _ in self.actor_ids(event)],
             }
         )
         return page.text({"search": {"boost": 2}}), data.title
@@ -483,7 +609,7 @@ class Renderer:
     def _citations(self, page: _Page, record: Record) -> None:
         items: list[str] = []
         for source_id, locator, passage in self.citations_of(record):
-            source = self.case.records[source_id]
+            source = self.record(source_id)
             found = self.match(source_id, passage)
             anchor = f"p-{found.paragraph + 1}" if found else ""
             item = page.link(source, anchor=anchor)
@@ -522,7 +648,7 @@ class Renderer:
         page.block("— " + " · ".join(bits))
 
     def _mentions(self, page: _Page, record: Record) -> None:
-        mentions = self.case.referrers(record.id, "mentions")
+        mentions = self.referrers(record.id, "mentions")
         if mentions:
             page.section("Mentioned in")
             page.bullets(page.link(m) for m in sorted(mentions, key=lambda r: r.id))
@@ -587,21 +713,21 @@ class Renderer:
                 f'<a href="{attr(url)}" rel="noopener noreferrer nofollow">{label}</a>'
                 for label, url in links
             )
-        events = sorted(self.case.referrers(actor.id, "actor"), key=event_sort_key)
+        events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
         if events:
             page.section("Events")
             page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in events)
-        said = sorted(self.case.referrers(actor.id, "speaker"), key=self._quote_key)
+        said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
         if said:
             page.section("Quotes")
             for quote in said:
                 self._quote_block(page, quote, speaker=False)
-        about = sorted(self.case.referrers(actor.id, "about"), key=self._quote_key)
+        about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
         if about:
             page.section("Quotes about them")
             for quote in about:
                 self._quote_block(page, quote, speaker=True)
-        members = self.case.referrers(actor.id, "organization")
+        members = self.referrers(actor.id, "organization")
         if members:
             page.section("People in roles here")
             page.bullets(page.link(m) for m in sorted(members, key=lambda r: r.id))
@@ -633,7 +759,7 @@ class Renderer:
 
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
-        speaker = self.case.records[data.speaker]
+        speaker = self.record(data.speaker)
         title = f"{speaker.data.name}: {self.name(quote)}"
         page.block(f"# {md_text(title)}")
         self._quote_block(page, quote, speaker=True)
@@ -662,7 +788,7 @@ class Renderer:
                 "dateCreated": when.html_datetime if when else None,
                 "isBasedOn": {
                     "@type": "CreativeWork",
-                    "name": self.case.records[source_id].data.title,
+                    "name": self.record(source_id).data.title,
                 },
             }
         )
@@ -691,7 +817,7 @@ class Renderer:
         if not data.url and not data.archive_url:
             facts.append("**Link**: none recorded")
         page.bullets(facts)
-        citing = self.case.referrers(source.id, "cites")
+        citing = self.referrers(source.id, "cites")
         events = sorted((r for r in citing if r.kind == "event"), key=event_sort_key)
         quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
         if events:
@@ -785,7 +911,7 @@ class Renderer:
         for quote in self.quotes:
             by_speaker[quote.data.speaker].append(quote)
         for speaker_id in sorted(
-            by_speaker, key=lambda s: (self.name(self.case.records[s]).casefold(), s)
+            by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s)
         ):
             page.block(f"### {page.link_id(speaker_id)}")
             page.bullets(self._quote_line(page, q) for q in by_speaker[speaker_id])
@@ -794,11 +920,14 @@ class Renderer:
         return page.text(), "Quotes"
 
     def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> str:
-        when = self.quote_date(quote)
-        line = (_datetime(when) + " ") if when else "date not known "
-        if speaker:
-            line += page.link_id(quote.data.speaker) + ": "
-        return line + page.link(quote)
+        def build() -> list[str]:
+            when = self.quote_date(quote)
+            line = (_datetime(when) + " ") if when else "date not known "
+            if speaker:
+                line += page.link_id(quote.data.speaker) + ": "
+            return [line + page.link(quote)]
+
+        return self.fragment(("quote", page.path, quote.id, str(speaker)), quote, build)[0]
 
     def sources_index(self, page: _Page) -> tuple[str, str]:
         page.block("# Sources")
@@ -914,15 +1043,40 @@ def _record_json(record: Record) -> dict[str, object]:
     return {"id": record.id, "file": record.path.name, **data}
 
 
-def export_json(case: Case) -> str:
-    """The whole case file as JSON: normalised records, dates resolved (open ends empty)."""
-    out: dict[str, object] = {
-        "format": FORMAT_VERSION,
-        "case": case.meta.model_dump(mode="json", exclude_none=True),
-    }
+def _dump(value: object, depth: int) -> str:
+    """JSON as `json.dumps(indent=1, sort_keys=True)` writes it `depth` levels down."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    return text.replace("\n", "\n" + " " * depth)  # JSON strings hold no raw newline
+
+
+def export_json(case: Case, cache: PageCache | None = None) -> str:
+    """The whole case file as JSON: normalised records, dates resolved (open ends empty).
+
+    Byte for byte `json.dumps(..., indent=1, sort_keys=True)` of the whole; each record's
+    entry is written on its own (and reused from `cache` while the record is unchanged).
+    """
+    entries: dict[str, tuple[Record, str]] = {}
+    known = cache.json if cache is not None else {}
+    lists: dict[str, list[str]] = {}
     for kind, plural in PLURAL.items():
-        out[plural] = [_record_json(r) for r in sorted(case.of_kind(kind), key=lambda r: r.id)]
-    return json.dumps(out, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        items = []
+        for record in sorted(case.of_kind(kind), key=lambda r: r.id):
+            entry = known.get(record.id)
+            if entry is None or entry[0] is not record:
+                entry = (record, _dump(_record_json(record), 2))
+            entries[record.id] = entry
+            items.append("  " + entry[1])
+        lists[plural] = items
+    if cache is not None:
+        cache.json = entries
+    fields = {
+        "case": _dump(case.meta.model_dump(mode="json", exclude_none=True), 1),
+        "format": json.dumps(FORMAT_VERSION),
+    }
+    for plural, items in lists.items():
+        fields[plural] = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
+    body = ",\n".join(f" {json.dumps(name)}: {fields[name]}" for name in sorted(fields))
+    return "{\n" + body + "\n}\n"
 
 
 def render_site(
@@ -930,10 +1084,13 @@ def render_site(
     *,
     directory_urls: bool | None = True,
     hand_written: frozenset[str] = frozenset(),
+    cache: PageCache | None = None,
 ) -> Site:
     """Every generated file of the site, by path.
 
     `directory_urls` says how MkDocs will address pages (its `use_directory_urls`), for the
     few links inside raw HTML; None writes `.md` links there too, for other engines.
+    `cache` (kept by `mkdocs serve`) skips record pages whose inputs did not change.
     """
-    return Renderer(case, directory_urls=directory_urls, hand_written=hand_written).render()
+    renderer = Renderer(case, directory_urls=directory_urls, hand_written=hand_written, cache=cache)
+    return renderer.render()

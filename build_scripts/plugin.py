@@ -27,7 +27,7 @@ from mkdocs.structure.pages import Page
 
 from .checker import Case, check
 from .findings import format_text
-from .pages import SECTIONS, Site, render_site
+from .pages import SECTIONS, PageCache, Site, render_site
 from .records import FileCache
 from .text import attr
 
@@ -50,6 +50,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self.root: Path | None = None
         self._serving = False
         self._cache = FileCache()
+        self._pages = PageCache()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -92,7 +93,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             p.relative_to(docs).as_posix() for p in docs.rglob("*.md") if p.is_file()
         )
         self.site = render_site(
-            case, directory_urls=config.use_directory_urls, hand_written=hand_written
+            case,
+            directory_urls=config.use_directory_urls,
+            hand_written=hand_written,
+            cache=self._pages if self._serving else None,
         )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
