@@ -8,6 +8,8 @@ measure, as the median of --repeat runs:
 - load + check (`check()`) in records per second, and its two phases (`load`: files -> typed
   records; `check_loaded`: the cross-record rules and the verbatim checks);
 - `render_site`: the generated pages, in memory;
+- what `mkdocs serve` regenerates after one event's title is edited: `check()` with the
+  loader cache and `render_site` with the page cache, against a full check (and render);
 - `mkdocs build` with the plugin (`plugins: [search, casefile]`, Material), in a subprocess;
 - `mkdocs build` of the same pages written by `casefile render --out`, WITHOUT the plugin (the
   same Markdown extensions, a nav of the section pages only), and the ratio of the two: what
@@ -45,8 +47,8 @@ from typing import TypeVar
 
 from . import cli
 from .checker import check, check_loaded
-from .pages import SECTIONS, render_site
-from .records import load
+from .pages import SECTIONS, PageCache, render_site
+from .records import FileCache, load
 from .synth import generate
 
 T = TypeVar("T")
@@ -90,6 +92,11 @@ class Result:
     load_s: list[float] = field(default_factory=list)
     cross_s: list[float] = field(default_factory=list)
     render_s: list[float] = field(default_factory=list)
+    # mkdocs serve after one record was edited: check with the loader cache, render with
+    # the page cache (what the plugin does on each change)
+    serve_check_s: list[float] = field(default_factory=list)
+    serve_render_s: list[float] = field(default_factory=list)
+    serve_rendered: int = 0  # record pages rendered again (the others were reused)
     pages: int = 0
     render_cmd_s: float = 0.0
     plugin: list[Build] = field(default_factory=list)
@@ -227,6 +234,7 @@ def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
             result.records[record.kind] = result.records.get(record.kind, 0) + 1
         result.pages = len(site.pages)
         del case, site, report
+        serve_edits(records, repeat, result)
 
         rendered = base / "rendered"
         code = 0
@@ -262,6 +270,32 @@ def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
         index = site_dir / "search" / "search_index.json"
         result.search_bytes = index.stat().st_size if index.is_file() else 0
     return result
+
+
+def serve_edits(records: Path, repeat: int, result: Result) -> None:
+    """Time what `mkdocs serve` regenerates after a contributor edits one event's title."""
+    files, pages = FileCache(), PageCache()
+    _, case = check(records, files)
+    assert case is not None
+    render_site(case, directory_urls=True, cache=pages)
+    event = sorted((records / "events").glob("*.yml"))[len(result.check_s) // 2]
+    original = event.read_text(encoding="utf-8")
+    try:
+        for run in range(repeat):
+            event.write_text(original.replace("title: ", f"title: Edit {run} ", 1), "utf-8")
+            seconds, _, (_, case) = timed(lambda: check(records, files))
+            assert case is not None
+            result.serve_check_s.append(seconds)
+            seconds, _, _ = timed(lambda c=case: render_site(c, directory_urls=True, cache=pages))
+            result.serve_render_s.append(seconds)
+            result.serve_rendered = len(pages.rendered)
+            log(
+                f"[N={result.n:,}] serve run {run + 1}/{repeat}: one event edited: "
+                f"check {result.serve_check_s[-1]:.2f} s, render_site {seconds:.2f} s "
+                f"({result.serve_rendered} record pages rendered, {pages.reused:,} reused)"
+            )
+    finally:
+        event.write_text(original, encoding="utf-8")
 
 
 def _loadavg() -> str:
@@ -301,6 +335,14 @@ def _fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def _serve(r: Result) -> float:
+    return median([a + b for a, b in zip(r.serve_check_s, r.serve_render_s, strict=True)])
+
+
+def _full(r: Result) -> float:
+    return median([a + b for a, b in zip(r.check_s, r.render_s, strict=True)])
+
+
 def table(results: list[Result], repeat: int) -> str:
     rows: list[tuple[str, list[str]]] = []
 
@@ -330,6 +372,12 @@ def table(results: list[Result], repeat: int) -> str:
     row("render_site: generate the pages (s)", lambda r: f"{median(r.render_s):.3f}")
     row("  pages generated", lambda r: f"{r.pages:,}")
     row("  pages/s", lambda r: f"{r.pages / median(r.render_s):,.0f}")
+    row("serve, one event edited: regenerate (s)", lambda r: f"{_serve(r):.3f}")
+    row("  check() with the loader cache (s)", lambda r: f"{median(r.serve_check_s):.3f}")
+    row("  render_site with the page cache (s)", lambda r: f"{median(r.serve_render_s):.3f}")
+    row("  record pages rendered again", lambda r: f"{r.serve_rendered:,}")
+    row("  regenerate / full check()", lambda r: f"{_serve(r) / median(r.check_s):.3f}")
+    row("  regenerate / full check() + render", lambda r: f"{_serve(r) / _full(r):.3f}")
     row("casefile render --out (s, once)", lambda r: f"{r.render_cmd_s:.2f}")
     row("mkdocs build WITH plugin (s, wall)", lambda r: f"{_walls(r.plugin):.2f}")
     row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plugin), ".2f"))
