@@ -97,6 +97,9 @@ class Result:
     serve_check_s: list[float] = field(default_factory=list)
     serve_render_s: list[float] = field(default_factory=list)
     serve_rendered: int = 0  # record pages rendered again (the others were reused)
+    # Chromium, a freshly opened home page: seconds from typing a query to the first result
+    search_first_s: list[float] = field(default_factory=list)
+    search_queries: list[str] = field(default_factory=list)
     pages: int = 0
     render_cmd_s: float = 0.0
     plugin: list[Build] = field(default_factory=list)
@@ -202,7 +205,9 @@ def write_plain_config(folder: Path, rendered: Path, n: int) -> Path:
     return config
 
 
-def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
+def bench_size(
+    n: int, repeat: int, seed: int, workdir: Path | None, *, search: bool = False
+) -> Result:
     result = Result(n)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     with tempfile.TemporaryDirectory(prefix=f"casefile-bench-{n}-", dir=workdir) as tmp:
@@ -233,6 +238,10 @@ def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
         for record in case.records.values():
             result.records[record.kind] = result.records.get(record.kind, 0) + 1
         result.pages = len(site.pages)
+        if search:
+            events = case.events
+            picks = [events[i * len(events) // 4] for i in range(1, 4)]
+            result.search_queries = [" ".join(e.data.title.split()[:2]) for e in picks]
         del case, site, report
         serve_edits(records, repeat, result)
 
@@ -269,7 +278,78 @@ def bench_size(n: int, repeat: int, seed: int, workdir: Path | None) -> Result:
         result.plain_site_bytes, _ = folder_size(plain_config.parent / "site")
         index = site_dir / "search" / "search_index.json"
         result.search_bytes = index.stat().st_size if index.is_file() else 0
+        if search:
+            result.search_first_s = search_latency(site_dir, result.search_queries, repeat)
+            log(f"[N={n:,}] search, first results (s): {_list(result.search_first_s)}")
     return result
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FIRST_RESULT_JS = """
+async (query) => {
+  const input = document.querySelector("input.md-search__input");
+  input.focus();
+  const start = performance.now();
+  input.value = query;
+  input.dispatchEvent(new KeyboardEvent("keyup", {key: query.slice(-1), bubbles: true}));
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  await new Promise((resolve) => {
+    const seen = () => document.querySelector(".md-search-result__item");
+    if (seen()) return resolve();
+    new MutationObserver((_, observer) => {
+      if (seen()) { observer.disconnect(); resolve(); }
+    }).observe(document.body, {childList: true, subtree: true});
+  });
+  return (performance.now() - start) / 1000;
+}
+"""
+
+
+def search_latency(site_dir: Path, queries: list[str], repeat: int) -> list[float]:
+    """Seconds from typing each query into Material's search on a freshly opened home page
+    (a new browser context each time: nothing cached) until the first result is shown. The
+    page has loaded; the search index is fetched and indexed by Material's worker meanwhile,
+    as for a reader who starts typing at once. Debian's chromium, driven by Playwright (a
+    test dependency, imported here only)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    seconds: list[float] = []
+    try:
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            for _ in range(repeat):
+                for query in queries:
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.goto(url, wait_until="load")
+                    seconds.append(page.evaluate(FIRST_RESULT_JS, query))
+                    context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return seconds
 
 
 def serve_edits(records: Path, repeat: int, result: Result) -> None:
@@ -397,6 +477,14 @@ def table(results: list[Result], repeat: int) -> str:
     row("  files in site/", lambda r: f"{r.site_files:,}")
     row("site/ size, no plugin (MB)", lambda r: f"{r.plain_site_bytes / 1e6:.1f}")
     row("search index (MB)", lambda r: f"{r.search_bytes / 1e6:.2f}")
+    row(
+        "search in Chromium: first results (s)",
+        lambda r: f"{median(r.search_first_s):.2f}" if r.search_first_s else "not run",
+    )
+    row(
+        "  slowest of the runs (s)",
+        lambda r: f"{max(r.search_first_s):.2f}" if r.search_first_s else "not run",
+    )
     row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
 
     headers = [f"N={r.n:,}" for r in results]
@@ -485,11 +573,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic case files")
     parser.add_argument("--workdir", type=Path, default=None, help="where the temporary folders go")
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="also time Material's search in Debian's chromium (needs playwright)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(n < 1 for n in args.sizes):
         parser.error("--repeat and --sizes must be positive")
     print(header(), flush=True)
-    results = [bench_size(n, args.repeat, args.seed, args.workdir) for n in sorted(args.sizes)]
+    if args.search and not CHROMIUM.is_file():
+        parser.error(f"--search needs {CHROMIUM} (`make browser`)")
+    results = [
+        bench_size(n, args.repeat, args.seed, args.workdir, search=args.search)
+        for n in sorted(args.sizes)
+    ]
     print()
     print(table(results, args.repeat))
     print()
