@@ -15,7 +15,10 @@ measure, as the median of --repeat runs:
   same Markdown extensions, a nav of the section pages only), and the ratio of the two: what
   the plugin costs over the Markdown it produces;
 - the peak memory (maximum resident set) of each `mkdocs build` process, the size of site/
-  and of the search index.
+  and of the search index;
+- with --search, the seconds from typing a query to the first result of Material's search in
+  Debian's chromium on a freshly opened page; with --pagefind, the same for Pagefind over the
+  same built site (`pip install -e '.[bench]'`), with its indexing time and index size.
 
 Finally the ratio of each time at every N to the time at the smallest N (linearity). Nothing
 here asserts on time: the numbers are for people to read.
@@ -100,6 +103,10 @@ class Result:
     # Chromium, a freshly opened home page: seconds from typing a query to the first result
     search_first_s: list[float] = field(default_factory=list)
     search_queries: list[str] = field(default_factory=list)
+    # Pagefind over the same built site: index time and size, and first results in Chromium
+    pagefind_index_s: float | None = None
+    pagefind_bytes: int = 0
+    pagefind_first_s: list[float] = field(default_factory=list)
     pages: int = 0
     render_cmd_s: float = 0.0
     plugin: list[Build] = field(default_factory=list)
@@ -206,7 +213,13 @@ def write_plain_config(folder: Path, rendered: Path, n: int) -> Path:
 
 
 def bench_size(
-    n: int, repeat: int, seed: int, workdir: Path | None, *, search: bool = False
+    n: int,
+    repeat: int,
+    seed: int,
+    workdir: Path | None,
+    *,
+    search: bool = False,
+    pagefind: bool = False,
 ) -> Result:
     result = Result(n)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -238,7 +251,7 @@ def bench_size(
         for record in case.records.values():
             result.records[record.kind] = result.records.get(record.kind, 0) + 1
         result.pages = len(site.pages)
-        if search:
+        if search or pagefind:
             events = case.events
             picks = [events[i * len(events) // 4] for i in range(1, 4)]
             result.search_queries = [" ".join(e.data.title.split()[:2]) for e in picks]
@@ -281,7 +294,38 @@ def bench_size(
         if search:
             result.search_first_s = search_latency(site_dir, result.search_queries, repeat)
             log(f"[N={n:,}] search, first results (s): {_list(result.search_first_s)}")
+        if pagefind:
+            seconds, _, _ = timed(lambda: index_with_pagefind(site_dir))
+            result.pagefind_index_s = seconds
+            result.pagefind_bytes, _ = folder_size(site_dir / "pagefind")
+            result.pagefind_first_s = search_latency(
+                site_dir, result.search_queries, repeat, script=PAGEFIND_FIRST_RESULT_JS
+            )
+            log(f"[N={n:,}] Pagefind, first results (s): {_list(result.pagefind_first_s)}")
     return result
+
+
+def index_with_pagefind(site_dir: Path) -> None:
+    """Pagefind's index of the built site, in site/pagefind/ (its binary ships in the
+    `pagefind[bin]` package on PyPI; not a dependency of the project)."""
+    subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
+        check=True,
+        env={**os.environ, "PAGEFIND_SITE": str(site_dir)},
+    )
+
+
+# Pagefind loads its index in fragments, on demand: time import + search + first result.
+PAGEFIND_FIRST_RESULT_JS = """
+async (query) => {
+  const start = performance.now();
+  const pagefind = await import("/pagefind/pagefind.js");
+  const search = await pagefind.search(query);
+  if (!search.results.length) throw new Error("no Pagefind result for " + query);
+  await search.results[0].data();
+  return (performance.now() - start) / 1000;
+}
+"""
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -312,12 +356,15 @@ async (query) => {
 """
 
 
-def search_latency(site_dir: Path, queries: list[str], repeat: int) -> list[float]:
+def search_latency(
+    site_dir: Path, queries: list[str], repeat: int, *, script: str | None = None
+) -> list[float]:
     """Seconds from typing each query into Material's search on a freshly opened home page
     (a new browser context each time: nothing cached) until the first result is shown. The
     page has loaded; the search index is fetched and indexed by Material's worker meanwhile,
-    as for a reader who starts typing at once. Debian's chromium, driven by Playwright (a
-    test dependency, imported here only)."""
+    as for a reader who starts typing at once. `script` measures another search instead
+    (Pagefind's). Debian's chromium, driven by Playwright (a test dependency, imported here
+    only)."""
     import functools
     import http.server
     import threading
@@ -343,7 +390,7 @@ def search_latency(site_dir: Path, queries: list[str], repeat: int) -> list[floa
                     context = browser.new_context()
                     page = context.new_page()
                     page.goto(url, wait_until="load")
-                    seconds.append(page.evaluate(FIRST_RESULT_JS, query))
+                    seconds.append(page.evaluate(script or FIRST_RESULT_JS, query))
                     context.close()
             browser.close()
     finally:
@@ -485,6 +532,18 @@ def table(results: list[Result], repeat: int) -> str:
         "  slowest of the runs (s)",
         lambda r: f"{max(r.search_first_s):.2f}" if r.search_first_s else "not run",
     )
+    row(
+        "Pagefind: index the site (s, once)",
+        lambda r: _fmt(r.pagefind_index_s, ".1f") if r.pagefind_first_s else "not run",
+    )
+    row(
+        "  Pagefind index (MB)",
+        lambda r: f"{r.pagefind_bytes / 1e6:.1f}" if r.pagefind_first_s else "not run",
+    )
+    row(
+        "  Pagefind in Chromium: first result (s)",
+        lambda r: f"{median(r.pagefind_first_s):.2f}" if r.pagefind_first_s else "not run",
+    )
     row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
 
     headers = [f"N={r.n:,}" for r in results]
@@ -578,14 +637,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also time Material's search in Debian's chromium (needs playwright)",
     )
+    parser.add_argument(
+        "--pagefind",
+        action="store_true",
+        help="also time Pagefind on the same site in chromium (pip install pagefind[bin])",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(n < 1 for n in args.sizes):
         parser.error("--repeat and --sizes must be positive")
     print(header(), flush=True)
-    if args.search and not CHROMIUM.is_file():
-        parser.error(f"--search needs {CHROMIUM} (`make browser`)")
+    if (args.search or args.pagefind) and not CHROMIUM.is_file():
+        parser.error(f"--search and --pagefind need {CHROMIUM} (`make browser`)")
     results = [
-        bench_size(n, args.repeat, args.seed, args.workdir, search=args.search)
+        bench_size(
+            n, args.repeat, args.seed, args.workdir, search=args.search, pagefind=args.pagefind
+        )
         for n in sorted(args.sizes)
     ]
     print()
