@@ -524,6 +524,7 @@ def table(results: list[Result], repeat: int) -> str:
     row("  files in site/", lambda r: f"{r.site_files:,}")
     row("site/ size, no plugin (MB)", lambda r: f"{r.plain_site_bytes / 1e6:.1f}")
     row("search index (MB)", lambda r: f"{r.search_bytes / 1e6:.2f}")
+    row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
     row(
         "search in Chromium: first results (s)",
         lambda r: f"{median(r.search_first_s):.2f}" if r.search_first_s else "not run",
@@ -544,7 +545,6 @@ def table(results: list[Result], repeat: int) -> str:
         "  Pagefind in Chromium: first result (s)",
         lambda r: f"{median(r.pagefind_first_s):.2f}" if r.pagefind_first_s else "not run",
     )
-    row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
 
     headers = [f"N={r.n:,}" for r in results]
     width = max(len(label) for label, _ in rows)
