@@ -32,7 +32,9 @@ fork/vfork inherits its parent's high-water mark across `exec`, so this process'
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import http.server
 import json
 import os
 import platform
@@ -41,8 +43,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -356,6 +360,26 @@ async (query) => {
 """
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(directory: Path) -> Iterator[str]:
+    """`directory` over HTTP on 127.0.0.1 (a free port) while the block runs: its address."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
 def search_latency(
     site_dir: Path, queries: list[str], repeat: int, *, script: str | None = None
 ) -> list[float]:
@@ -365,37 +389,21 @@ def search_latency(
     as for a reader who starts typing at once. `script` measures another search instead
     (Pagefind's). Debian's chromium, driven by Playwright (a test dependency, imported here
     only)."""
-    import functools
-    import http.server
-    import threading
-
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
     seconds: list[float] = []
-    try:
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            for _ in range(repeat):
-                for query in queries:
-                    context = browser.new_context()
-                    page = context.new_page()
-                    page.goto(url, wait_until="load")
-                    seconds.append(page.evaluate(script or FIRST_RESULT_JS, query))
-                    context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(site_dir) as url, sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        for _ in range(repeat):
+            for query in queries:
+                context = browser.new_context()
+                page = context.new_page()
+                page.goto(url, wait_until="load")
+                seconds.append(page.evaluate(script or FIRST_RESULT_JS, query))
+                context.close()
+        browser.close()
     return seconds
 
 

@@ -8,11 +8,11 @@ XPASS(strict), and the entry here goes with the marker.
 
 from __future__ import annotations
 
-import functools
 import http.client
-import http.server
+import os
 import re
-import threading
+import subprocess
+import sys
 from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
+import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -32,6 +33,7 @@ from playwright.sync_api import (
     expect,
 )
 
+from build_scripts.bench import serve_folder
 from build_scripts.checker import Case
 from build_scripts.records import Record
 
@@ -166,25 +168,22 @@ class Tour:
     states: list[str]  # what was visited, in order
 
 
-# -- serving -------------------------------------------------------------------------------------
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+# -- building and serving ------------------------------------------------------------------------
+def build_site(project: Path, out: Path) -> None:
+    """`mkdocs build --strict` of the project into `out`; the test fails with MkDocs' output."""
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if build.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{build.stdout}\n{build.stderr}")
 
 
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """`directory` served over HTTP on 127.0.0.1 (a free port) while the block runs."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+serve = serve_folder  # the benchmark's server, so both serve a site alike
 
 
 # -- search ------------------------------------------------------------------------------------

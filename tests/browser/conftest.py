@@ -8,8 +8,6 @@ Without chromium or axe-core the tests skip, except under CI (CI=true), where th
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from browsing import (
     Crawl,
     Tour,
     Watch,
+    build_site,
     crawl,
     open_search,
     page_key,
@@ -30,16 +29,9 @@ from browsing import (
 )
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from build_scripts.bench import CHROMIUM, CHROMIUM_ARGS  # the one list of the required flags
 from build_scripts.checker import Case, check
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE_JS = Path(os.environ.get("AXE_JS") or ROOT / ".venv" / "axe" / "axe.min.js")
 
 
@@ -61,16 +53,7 @@ def case() -> Case:
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if build.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{build.stdout}\n{build.stderr}")
+    build_site(ROOT, out)
     return out
 
 

@@ -11,16 +11,22 @@ attempt to set the flag, so a payload cannot run and then cover its tracks.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browsing import ROOT, SEARCH_ITEMS, Watch, open_search, search, serve, watched_context
+from browsing import (
+    ROOT,
+    SEARCH_ITEMS,
+    Watch,
+    build_site,
+    open_search,
+    search,
+    serve,
+    watched_context,
+)
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from build_scripts.checker import check
@@ -87,15 +93,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lines = config.read_text(encoding="utf-8").splitlines()
     lines = ["site_name: Hostile case file" if ln.startswith("site_name:") else ln for ln in lines]
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(base / "site")],
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert build.returncode == 0, build.stderr
+    build_site(project, base / "site")
     return base / "site"
 
 
