@@ -144,8 +144,13 @@ def validation_findings(
     """Each pydantic error as a located finding with a hint."""
     findings = []
     for err in error.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if p not in models.LOCATION_TAGS)
         kind = err["type"]
+        raw = err["loc"]
+        # A contributor's unknown key may spell a tag ('<actor>:'): it is the field, kept.
+        keep_last = bool(raw) and (kind == "extra_forbidden" or raw[-1] not in models.LOCATION_TAGS)
+        loc = tuple(p for p in raw[:-1] if p not in models.LOCATION_TAGS) + (
+            (raw[-1],) if keep_last else ()
+        )
         ctx = err.get("ctx") or {}
         name = _dotted(loc)
         hint = ctx.get("hint")

@@ -866,3 +866,11 @@ def test_ids_are_ascii_so_the_confusable_rows_for_ascii_are_the_whole_table(char
     """id_key carries only the confusables.txt rows whose source an id may hold: that stays
     complete only as long as no id can hold a character outside ASCII."""
     assert check_id(f"a{char}b") is not None
+
+
+@pytest.mark.parametrize("tag", ["<actor>", "<citation>", "<id>"])
+def test_an_unknown_key_spelt_like_a_discriminator_tag(tmp_path: Path, tag: str) -> None:
+    """Found by hypothesis: pydantic's tag names are dropped from error locations, but a key
+    the contributor wrote is the field itself."""
+    found = findings_for(tmp_path, "events/x.yml", f'"{tag}": null\n'.encode())
+    assert f"events/x.yml:1:1: error[unknown-field]: unknown field '{tag}'" in found, found
