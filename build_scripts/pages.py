@@ -16,7 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import TypeVar
 
 from . import models
 from .checker import Case, event_sort_key
@@ -26,6 +27,7 @@ from .schema import record_schemas
 from .text import attr, json_script, md_text, plain_markdown, render_markdown, with_article
 from .textmatch import PassageMatch, Span
 
+T = TypeVar("T")
 FORMAT_VERSION = 1
 PLURAL = {"actor": "actors", "source": "sources", "event": "events", "quote": "quotes"}
 KIND_LABELS = {
@@ -284,13 +286,18 @@ class Renderer:
         assert self._reads is None, "fragments belong to index pages"
         known = self._old_fragments.get(key)
         if known is None or not known[0].unchanged(self):
-            self._reads = _Reads({record.id: (record, record.text)})
-            try:
-                known = (self._reads, build())
-            finally:
-                self._reads = None
+            known = self._tracked(record, build)
         self.cache.fragments[key] = known
         return known[1]
+
+    def _tracked(self, record: Record, build: Callable[[], T]) -> tuple[_Reads, T]:
+        """`build()`, and everything it read from the case (starting with `record`)."""
+        self._reads = _Reads({record.id: (record, record.text)})
+        try:
+            value = build()
+        finally:
+            reads, self._reads = self._reads, None
+        return reads, value
 
     # -- facts shared by pages ----------------------------------------------------------------
     def name(self, record: Record) -> str:
@@ -378,20 +385,19 @@ class Renderer:
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
-            known = cache.pages.get(path) if cache is not None else None
-            if known is not None and known[0].unchanged(self):
-                pages[path] = known
-                cache.reused += 1  # type: ignore[union-attr]
+            build_page = partial(getattr(self, f"{record.kind}_page"), _Page(self, path), record)
+            if cache is None:  # a one-off build: nothing to remember, nothing to track
+                site.files[path], site.titles[path] = build_page()
             else:
-                self._reads = _Reads({record.id: (record, record.text)})
-                try:
-                    text, title = getattr(self, f"{record.kind}_page")(_Page(self, path), record)
-                finally:
-                    reads, self._reads = self._reads, None
-                pages[path] = (reads, text, title)
-                if cache is not None:
+                known = cache.pages.get(path)
+                if known is not None and known[0].unchanged(self):
+                    cache.reused += 1
+                else:
+                    reads, (text, title) = self._tracked(record, build_page)
+                    known = (reads, text, title)
                     cache.rendered.append(path)
-            site.files[path], site.titles[path] = pages[path][1:]
+                pages[path] = known
+                site.files[path], site.titles[path] = known[1:]
             site.sources[path] = f"{PLURAL[record.kind]}/{record.path.name}"  # its YAML file
         if cache is not None:
             cache.pages = pages  # pages of records that are gone are dropped

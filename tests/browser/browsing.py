@@ -186,6 +186,15 @@ def build_site(project: Path, out: Path) -> None:
 serve = serve_folder  # the benchmark's server, so both serve a site alike
 
 
+def built_pages(site_dir: Path) -> list[str]:
+    """Every built HTML page, as a path from the site root ("" for the home page)."""
+    pages = []
+    for html in sorted(site_dir.rglob("index.html")):
+        rel = html.parent.relative_to(site_dir).as_posix()
+        pages.append("" if rel == "." else rel + "/")
+    return pages
+
+
 # -- search ------------------------------------------------------------------------------------
 SEARCH_INPUT = "input.md-search__input"
 SEARCH_META = ".md-search-result__meta"

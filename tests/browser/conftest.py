@@ -20,6 +20,7 @@ from browsing import (
     Tour,
     Watch,
     build_site,
+    built_pages,
     crawl,
     open_search,
     page_key,
@@ -66,11 +67,7 @@ def base_url(site_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def site_pages(site_dir: Path) -> list[str]:
     """Every built HTML page, as a path from the site root ("" for the home page)."""
-    pages = []
-    for html in sorted(site_dir.rglob("index.html")):
-        rel = html.parent.relative_to(site_dir).as_posix()
-        pages.append("" if rel == "." else rel + "/")
-    return pages
+    return built_pages(site_dir)
 
 
 @pytest.fixture(scope="session")

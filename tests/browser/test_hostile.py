@@ -22,6 +22,7 @@ from browsing import (
     SEARCH_ITEMS,
     Watch,
     build_site,
+    built_pages,
     open_search,
     search,
     serve,
@@ -105,11 +106,7 @@ def hostile_url(hostile_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def hostile_pages(hostile_site: Path) -> list[str]:
-    pages = []
-    for html in sorted(hostile_site.rglob("index.html")):
-        rel = html.parent.relative_to(hostile_site).as_posix()
-        pages.append("/" if rel == "." else f"/{rel}/")
-    return pages
+    return [f"/{path}" for path in built_pages(hostile_site)]
 
 
 @pytest.fixture
