@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+UV_VENV := .uv
+UV     := $(UV_VENV)/bin/uv
 ADDR   ?= 127.0.0.1:8000
 # axe-core for the browser tests' accessibility checks: pinned, integrity-checked (the sha512
 # is the registry's `dist.integrity` for this version).
@@ -12,13 +14,22 @@ AXE_VERSION := 4.14.1
 AXE_SHA512  := FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==
 AXE_JS      := $(VENV)/axe/axe.min.js
 
-.PHONY: serve build check test lint browser bench clean
+.PHONY: serve build check test lint lock browser bench clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# uv itself is pinned with hashes for every platform (tools/uv-requirements.txt); it then
+# installs exactly what uv.lock holds, every package pinned with its hashes, into .venv with the
+# machine's Python (never a downloaded one).
+$(UV):
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet --require-hashes --no-deps -r tools/uv-requirements.txt
+
+$(STAMP): pyproject.toml uv.lock $(UV)
+	UV_PYTHON_DOWNLOADS=never $(UV) sync --locked --extra test --python $(PYTHON) --quiet
 	touch $(STAMP)
+
+## lock: refresh uv.lock to the newest releases that pyproject.toml's ranges allow
+lock: $(UV)
+	UV_PYTHON_DOWNLOADS=never $(UV) lock --upgrade --python $(PYTHON)
 
 ## serve: build the example case file and serve it at http://$(ADDR)/
 serve: $(STAMP)
@@ -63,4 +74,4 @@ bench: $(STAMP)
 	$(BIN)/python -m build_scripts.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) site
+	rm -rf $(VENV) $(UV_VENV) site

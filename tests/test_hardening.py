@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -702,11 +703,12 @@ def findings_for(tmp_path: Path, name: str, data: bytes) -> list[str]:
     return [format_text(f, cwd=root).splitlines()[0] for f in report.findings]
 
 
-def test_fifty_thousand_nested_brackets_do_not_crash(tmp_path: Path) -> None:
+def _check_deep(tmp_path: Path, content: str) -> tuple[subprocess.CompletedProcess[str], float]:
     root = tmp_path / "casefile"
     (root / "actors").mkdir(parents=True)
     (root / "case.yml").write_text("title: A case\n")
-    (root / "actors" / "deep.yml").write_text("[" * 50_000)
+    (root / "actors" / "deep.yml").write_text(content)
+    start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "build_scripts.cli", "check", str(root)],
         cwd=tmp_path,
@@ -715,11 +717,49 @@ def test_fifty_thousand_nested_brackets_do_not_crash(tmp_path: Path) -> None:
         check=False,
         timeout=60,
     )
-    assert result.returncode in (0, 1), result.stderr
-    assert (
-        "casefile/actors/deep.yml:1:33: error[too-deep]: nesting deeper than 32 levels"
-        in result.stderr
-    )
+    return result, time.perf_counter() - start
+
+
+def _flow(depth: int) -> str:
+    return "[" * depth + "]" * depth + "\n"
+
+
+def _block(depth: int) -> str:
+    return "".join(f"{'  ' * level}k{level}:\n" for level in range(depth)) + "  " * depth + "x\n"
+
+
+@pytest.mark.parametrize("depth", [40, 500])
+@pytest.mark.parametrize(
+    ("style", "write", "where"),
+    [
+        ("flow", _flow, "1:33"),
+        ("block", _block, "33:65"),
+    ],
+)
+def test_our_nesting_limit_is_the_one_that_fires(
+    tmp_path: Path, depth: int, style: str, write: Callable[[int], str], where: str
+) -> None:
+    """Between 33 and 999 levels, whatever libyaml's own limit, ours reports the 33rd level."""
+    result, _ = _check_deep(tmp_path, write(depth))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[0] == (
+        f"casefile/actors/deep.yml:{where}: error[too-deep]: nesting deeper than 32 levels"
+    ), style
+
+
+@pytest.mark.parametrize("content", ["[" * 50_000, "{a: " * 20_000, _flow(5_000)])
+def test_pathological_nesting_is_one_located_error_in_bounded_time(
+    tmp_path: Path, content: str
+) -> None:
+    """Past libyaml's own limit (1,000 in 0.2.5) the same finding is reported, never a crash."""
+    result, seconds = _check_deep(tmp_path, content)
+    assert result.returncode == 1, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert re.fullmatch(
+        r"casefile/actors/deep\.yml:1:\d+: error\[too-deep\]: nesting deeper than 32 levels", first
+    ), first
+    assert "Traceback" not in result.stderr
+    assert seconds < 30
 
 
 def test_an_alias_bomb_is_rejected_fast(tmp_path: Path) -> None:
