@@ -38,6 +38,7 @@ RELATIONS: dict[str, tuple[str, ...]] = {
     "about": ("actor",),  # quote -> who it is about
     "said-at": ("event",),  # quote -> event
     "related": ("event",),  # event -> event
+    "not-duplicate-of": ("event",),  # event -> a look-alike event it is not
     "mentions": ("actor", "source", "event", "quote"),  # [[id]] in Markdown
 }
 
@@ -112,6 +113,8 @@ def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
                 yield ("sources", i, "source"), citation.source, "cites"
         for i, other in enumerate(data.related):
             yield ("related", i), other, "related"
+        for i, other in enumerate(data.not_duplicate_of):
+            yield ("not_duplicate_of", i), other, "not-duplicate-of"
     elif record.kind == "quote":
         yield ("speaker",), data.speaker, "speaker"
         if isinstance(data.source, str):
@@ -268,6 +271,7 @@ def relation_phrase(relation: str) -> str:
         "about": "a quote's 'about'",
         "said-at": "a quote's event",
         "related": "a related event",
+        "not-duplicate-of": "'not_duplicate_of'",
         "mentions": "a [[link]]",
     }[relation]
 

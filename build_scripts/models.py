@@ -336,6 +336,8 @@ class Event(_Record):
     sources: Annotated[list[Citation], BeforeValidator(_list)]
     location: Text | None = None
     related: IdList = Field(default_factory=list)
+    # Events that look like this one but are not the same (silences `possible-duplicate`).
+    not_duplicate_of: IdList = Field(default_factory=list)
     tags: SlugList = Field(default_factory=list)
     notes: Markdown | None = None
 
