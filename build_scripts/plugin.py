@@ -26,7 +26,8 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from .checker import Case, check
-from .findings import format_text
+from .files import Entry, walk
+from .findings import Finding, for_ci, format_text, one_line
 from .pages import SECTIONS, PageCache, Site, render_site
 from .records import FileCache
 from .text import attr
@@ -76,8 +77,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.root is not None
-        report, case = check(self.root, self._cache if self._serving else None)
         cwd = Path.cwd()
+        docs = Path(config.docs_dir)
+        refused = [f for f in walk(docs) if isinstance(f, Finding)]
+        if refused:  # before MkDocs reads docs/, which would follow a link
+            text = "\n".join(format_text(f, cwd=cwd) for f in refused)
+            raise PluginError(f"casefile: docs/ holds files that are not regular files\n{text}")
+        report, case = check(self.root, self._cache if self._serving else None)
         for finding in report.warnings:
             log.warning("%s", format_text(finding, cwd=cwd))
         if case is None:
@@ -88,9 +94,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 return
             raise PluginError(f"casefile: the records have errors\n{text}")
         self.case = case
-        docs = Path(config.docs_dir)
         hand_written = frozenset(
-            p.relative_to(docs).as_posix() for p in docs.rglob("*.md") if p.is_file()
+            e.path.relative_to(docs).as_posix()
+            for e in walk(docs)
+            if isinstance(e, Entry) and e.path.suffix == ".md"
         )
         self.site = render_site(
             case,
@@ -111,8 +118,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 if existing is not None:
                     path = existing.src_uri
             if existing is not None and not existing.generated_by:
+                name = for_ci(one_line(path))
                 raise PluginError(
-                    f"casefile: docs/{path} is a hand-written page at the path of a generated "
+                    f"casefile: docs/{name} is a hand-written page at the path of a generated "
                     "one; rename or remove it (the build never overwrites either)"
                 )
         docs_dir = Path(config.docs_dir)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .files import read_bytes
 from .findings import Finding, Location
 
 try:
@@ -23,7 +24,6 @@ try:
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
 
 # NUL and the Unicode bidirectional controls that can make text read differently than it is
@@ -42,6 +42,8 @@ class Scalar:
     col: int
     # True for an unquoted scalar: only then is an empty value "nothing".
     plain: bool = True
+    # True for a '…' or "…" scalar: its text starts one column after its position.
+    quoted: bool = False
 
 
 @dataclass(slots=True)
@@ -77,16 +79,8 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 
 def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
-    """Strict UTF-8 with the checks every text file of a case file gets."""
-    if len(data) > MAX_BYTES:
-        return None, [
-            Finding(
-                "file-too-large",
-                Location(path),
-                f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}",
-                "split long texts; a record should hold one actor, event, quote or source",
-            )
-        ]
+    """Strict UTF-8 with the checks every text file of a case file gets (its size is checked
+    when it is read: `files.read_bytes`)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -178,7 +172,13 @@ class _Builder:
                     f"this value holds the invisible control character U+{ord(bad.group()):04X}",
                     "remove the escape; it can make text display differently from what it says",
                 )
-            return Scalar(event.value, line, col, plain=event.style is None)
+            return Scalar(
+                event.value,
+                line,
+                col,
+                plain=not event.style,  # the C parser says "" for plain, Python None
+                quoted=event.style in ("'", '"'),
+            )
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Node] = []
             while not isinstance(self.events[self.pos], yaml.SequenceEndEvent):
@@ -306,10 +306,14 @@ def parse(text: str, path: Path) -> Node:
 
 def load_file(path: Path) -> tuple[Node | None, list[Finding]]:
     """Read, decode and parse a record file. Findings instead of exceptions."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Finding("file-encoding", Location(path), f"cannot read file: {exc}")]
+    data, findings = read_bytes(path)
+    if data is None:
+        return None, findings
+    return load_data(data, path)
+
+
+def load_data(data: bytes, path: Path) -> tuple[Node | None, list[Finding]]:
+    """Decode and parse the bytes of the record file at `path`."""
     text, findings = decode(data, path)
     if text is None:
         return None, findings

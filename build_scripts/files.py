@@ -1,0 +1,153 @@
+"""The case file's own files, and nothing else: listing and reading without following links.
+
+A pull request can commit a symlink (to `.git/config`, `/etc/passwd`, `/dev/zero`), a FIFO or
+a huge file where a record belongs. Everything under the records folder and the hand-written
+pages is therefore looked at with `lstat` and opened with `O_NOFOLLOW | O_NONBLOCK`: a link,
+device, FIFO or socket is a located error, never read; a regular file is read up to the limit
+plus one byte, so an oversized one costs no more than the limit; every I/O failure is a
+finding, never a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import Finding, Location
+
+# Records and full texts: a long report's text is a few hundred KB; a record, a few KB.
+MAX_BYTES = 1_000_000
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One name in a folder, as `lstat` saw it (a link is never taken for its target)."""
+
+    path: Path
+    is_dir: bool
+    is_file: bool
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _what(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def not_regular(path: Path, mode: int) -> Finding:
+    return Finding(
+        "not-a-regular-file",
+        Location(path),
+        f"'{path.name}' is {_what(mode)}; a case file holds only regular files and folders",
+        "replace it with the file itself; links are not followed, so that nothing outside the "
+        "case file can be read or published",
+    )
+
+
+def unreadable(path: Path, exc: OSError) -> Finding:
+    reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "I/O error")
+    return Finding(
+        "unreadable-file",
+        Location(path),
+        f"cannot read '{path.name}': {reason}",
+        "check the file's permissions, or remove it",
+    )
+
+
+def too_large(path: Path, size: int, limit: int) -> Finding:
+    return Finding(
+        "file-too-large",
+        Location(path),
+        f"file is {size:,} bytes; the limit is {limit:,}",
+        "split long texts; a record should hold one actor, event, quote or source",
+    )
+
+
+def scan_dir(directory: Path) -> tuple[list[Entry], list[Finding]]:
+    """The entries of `directory` sorted by name: folders and regular files; anything else is
+    a finding. Hidden names (`.git`, `.DS_Store`) are skipped, as before."""
+    entries: list[Entry] = []
+    findings: list[Finding] = []
+    try:
+        with os.scandir(directory) as listing:
+            raw = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        return [], [unreadable(directory, exc)]
+    for item in raw:
+        if item.name.startswith("."):
+            continue
+        path = directory / item.name
+        try:
+            mode = item.stat(follow_symlinks=False).st_mode
+        except OSError as exc:
+            findings.append(unreadable(path, exc))
+            continue
+        if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+            entries.append(Entry(path, stat.S_ISDIR(mode), stat.S_ISREG(mode)))
+        else:
+            findings.append(not_regular(path, mode))
+    return entries, findings
+
+
+def walk(directory: Path) -> Iterator[Entry | Finding]:
+    """Every regular file below `directory` (depth first, sorted), and a finding for anything
+    that is not a regular file or folder. Linked folders are reported, never entered."""
+    entries, findings = scan_dir(directory)
+    yield from findings
+    for entry in entries:
+        if entry.is_dir:
+            yield from walk(entry.path)
+        else:
+            yield entry
+
+
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, list[Finding]]:
+    """The bytes of a regular file of at most `limit` bytes, or the findings that say why not.
+
+    The check and the read use one file descriptor, so the file cannot be swapped for a link
+    between them.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link
+            return None, [not_regular(path, stat.S_IFLNK)]
+        return None, [unreadable(path, exc)]
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, [not_regular(path, info.st_mode)]
+        if info.st_size > limit:
+            return None, [too_large(path, info.st_size, limit)]
+        chunks: list[bytes] = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        return None, [unreadable(path, exc)]
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew while being read
+        return None, [too_large(path, len(data), limit)]
+    return data, []
