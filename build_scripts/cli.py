@@ -8,8 +8,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import fixes
 from .checker import check
-from .findings import Report, format_json, format_text, github_annotations, summary_markdown
+from .findings import (
+    Report,
+    display_path,
+    for_ci,
+    format_json,
+    format_text,
+    github_annotations,
+    summary_markdown,
+)
 from .links import check_links, unarchived
 from .output import OutputError, write_tree
 from .pages import render_site
@@ -19,13 +28,18 @@ from .schema import write_schemas
 DEFAULT_DIR = Path("casefile")
 
 
+def _say(text: str, *, err: bool = True) -> None:
+    """Print one message: every line of ours leaves through here or `format_text`."""
+    print(for_ci(text), file=sys.stderr if err else sys.stdout)
+
+
 def _print_report(report: Report, fmt: str, changed: frozenset[str] = frozenset()) -> None:
     if fmt == "json":
-        print(format_json(report))
+        _say(format_json(report), err=False)
     else:
         for finding in report.findings:
             print(format_text(finding), file=sys.stderr)
-        print(report.summary(), file=sys.stderr)
+        _say(report.summary())
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(report, changed):
             print(line)
@@ -35,8 +49,26 @@ def _print_report(report: Report, fmt: str, changed: frozenset[str] = frozenset(
                 out.write(summary_markdown(report))
 
 
+def _fix(report: Report, *, diff: bool) -> None:
+    """Apply (or with `diff`, show) the certain fixes; say what changed and what did not."""
+    for plan in fixes.plan(report):
+        name = display_path(plan.path)
+        if plan.after is None:
+            _say(f"{name}: left unchanged: {plan.reason}")
+        elif diff:
+            _say(plan.diff(name), err=False)
+        else:
+            fixes.write(plan)
+            for fix in plan.applied:
+                _say(f"{name}:{fix.line}:{fix.col}: fixed: '{fix.old}' -> '{fix.new}'")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     report, _ = check(Path(args.dir))
+    if args.fix or args.diff:
+        _fix(report, diff=args.diff)
+        if not args.diff:
+            report, _ = check(Path(args.dir))
     changed: frozenset[str] = frozenset()
     if args.changed:
         text = Path(args.changed).read_text(encoding="utf-8")
@@ -49,22 +81,22 @@ def cmd_render(args: argparse.Namespace) -> int:
     report, case = check(Path(args.dir))
     if case is None:
         _print_report(report, "text")
-        print("casefile render: nothing written: fix the errors first", file=sys.stderr)
+        _say("casefile render: nothing written: fix the errors first")
         return 1
     site = render_site(case, directory_urls=None)
     try:
         written = write_tree(Path(args.out), site.files, protect=[Path(args.dir)])
     except OutputError as exc:
-        print(f"casefile render: {exc}", file=sys.stderr)
+        _say(f"casefile render: {exc}")
         return 1
-    print(f"wrote {written} files to {args.out}", file=sys.stderr)
+    _say(f"wrote {written} files to {args.out}")
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     changed = write_schemas(Path(args.out))
     for path in changed:
-        print(f"updated {path}", file=sys.stderr)
+        _say(f"updated {path}")
     return 0
 
 
@@ -72,13 +104,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         path = new_record(Path(args.dir), args.kind, args.title)
     except (ScaffoldError, FileExistsError) as exc:
-        print(f"casefile new: {exc}", file=sys.stderr)
+        _say(f"casefile new: {exc}")
         return 1
-    print(path)
-    print(
-        f"wrote {path}: fill in the placeholders, then run: casefile check {args.dir}",
-        file=sys.stderr,
-    )
+    _say(str(path), err=False)
+    _say(f"wrote {path}: fill in the placeholders, then run: casefile check {args.dir}")
     return 0
 
 
@@ -90,15 +119,16 @@ def cmd_links(args: argparse.Namespace) -> int:
     results = check_links(case, timeout=args.timeout)
     for result in results:
         if not result.ok:
-            print(f"{result.source}: {result.field} {result.url}: {result.problem}")
+            _say(f"{result.source}: {result.field} {result.url}: {result.problem}", err=False)
     missing = unarchived(case)
     for source_id in missing:
-        print(f"{source_id}: no archive_url (archive it, e.g. at https://web.archive.org/)")
+        _say(
+            f"{source_id}: no archive_url (archive it, e.g. at https://web.archive.org/)", err=False
+        )
     dead = sum(not r.ok for r in results)
-    print(
-        f"{len(results)} links checked, {dead} dead, {len(missing)} sources without an "
-        "archived copy",
-        file=sys.stderr,
+    _say(
+        f"{len(results)} links checked, {dead} dead, "
+        f"{len(missing)} sources without an archived copy"
     )
     return 1 if dead else 0
 
@@ -130,6 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--changed",
         metavar="FILE",
         help="a file listing changed paths, one per line: their GitHub annotations come first",
+    )
+    p.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the certain fixes (percent-encoding a URL, a date's spelling), rewriting only "
+        "those values; files with any other error are left unchanged; then check again",
+    )
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="with or without --fix: print the fixes as a unified diff and write nothing",
     )
     p.set_defaults(func=cmd_check)
 

@@ -57,7 +57,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "path-collision": (Severity.ERROR, "two pages at one path"),
     "invalid-target": (Severity.WARNING, "reference to a record that has errors of its own"),
     "possible-duplicate": (Severity.WARNING, "two events that may be the same event"),
-    "unchecked-quote": (Severity.WARNING, "quote whose source has no full text to check it against"),
+    "unchecked-quote": (
+        Severity.WARNING,
+        "quote whose source has no full text to check it against",
+    ),
     "elided-negation": (Severity.WARNING, "elision that drops a negation next to the gap"),
     "unused-source": (Severity.WARNING, "source that nothing cites"),
     "unmentioned-actor": (Severity.WARNING, "actor that nothing mentions"),
@@ -72,6 +75,17 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """A certain correction: the value that starts at `line`:`col` and reads `old` becomes
+    `new` (`casefile check --fix` applies it to that span of the file and nothing else)."""
+
+    line: int
+    col: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     location: Location
@@ -79,6 +93,7 @@ class Finding:
     hint: str | None = None
     # Other places the finding involves, e.g. the first definition of a duplicate id.
     related: tuple[tuple[str, Location], ...] = field(default_factory=tuple)
+    fix: Fix | None = None
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -120,22 +135,49 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
     """The path as compilers print it: relative to the current directory when below it."""
     cwd = cwd or Path.cwd()
     try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
+        # The folder is resolved, never the file: a symlink must be named, not its target.
+        return (path.parent.resolve() / path.name).relative_to(cwd.resolve()).as_posix()
     except ValueError:
         return os.fspath(path)
+
+
+# Every character that some reader of our output takes for the end of a line. Record text
+# (and file names) can hold them; inside one field of a finding they are shown, not obeyed.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks written as escapes, so it stays on the line it is put on."""
+    return text.translate(_LINE_BREAKS)
+
+
+def for_ci(text: str) -> str:
+    """Text about to be printed, made unable to start a GitHub workflow command.
+
+    The Actions runner reads `::command::` (and the older `##[command]`) at the start of any
+    line of a step's stdout or stderr. With GITHUB_ACTIONS=true, a line that would start one
+    gets a visible backslash in front; our own annotations are printed without this.
+    """
+    if os.environ.get("GITHUB_ACTIONS") != "true":
+        return text
+    return "".join(
+        "\\" + line if line.lstrip().startswith(("::", "##[")) else line
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def format_text(finding: Finding, cwd: Path | None = None) -> str:
     loc = finding.location
     lines = [
-        f"{display_path(loc.path, cwd)}:{loc.line}:{loc.col}: "
-        f"{finding.severity.value}[{finding.code}]: {finding.message}"
+        f"{one_line(display_path(loc.path, cwd))}:{loc.line}:{loc.col}: "
+        f"{finding.severity.value}[{finding.code}]: {one_line(finding.message)}"
     ]
     for label, other in finding.related:
-        lines.append(f"  note: {label}: {display_path(other.path, cwd)}:{other.line}:{other.col}")
+        where = one_line(display_path(other.path, cwd))
+        lines.append(f"  note: {one_line(label)}: {where}:{other.line}:{other.col}")
     if finding.hint:
-        lines.append(f"  hint: {finding.hint}")
-    return "\n".join(lines)
+        lines.append(f"  hint: {one_line(finding.hint)}")
+    return for_ci("\n".join(lines))
 
 
 def as_dict(finding: Finding, cwd: Path | None = None) -> dict[str, object]:
@@ -184,11 +226,11 @@ def _escape_property(text: str) -> str:
 def format_github(finding: Finding, cwd: Path | None = None) -> str:
     """One `::error file=…,line=…,col=…,title=…::message` workflow command."""
     loc = finding.location
-    message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
+    message = one_line(finding.message) + (f"\n{one_line(finding.hint)}" if finding.hint else "")
     props = ",".join(
         f"{k}={_escape_property(str(v))}"
         for k, v in (
-            ("file", display_path(loc.path, cwd)),
+            ("file", one_line(display_path(loc.path, cwd))),
             ("line", loc.line),
             ("col", loc.col),
             ("title", f"casefile {finding.code}"),

@@ -38,6 +38,8 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from .findings import for_ci, one_line
+
 # Files read as markup. `.xml.gz` is read after decompression (the sitemap).
 MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
 
@@ -415,11 +417,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     site_dir = Path(args.site_dir)
     if not site_dir.is_dir():
-        print(f"casefile scan: {site_dir} is not a folder", file=sys.stderr)
+        print(for_ci(f"casefile scan: {one_line(str(site_dir))} is not a folder"), file=sys.stderr)
         return 2
     findings = scan_site(site_dir)
     for finding in findings:
-        print(finding)
+        print(for_ci(one_line(str(finding))))
     count = len(findings)
     print(f"{count} finding{'s' * (count != 1)}", file=sys.stderr)
     return 1 if findings else 0

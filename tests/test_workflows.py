@@ -378,9 +378,11 @@ def test_annotation_escaping(tmp_path: Path) -> None:
         "bad-enum", Location(tmp_path / "a,b:c.yml", 3, 4), "50% done\nnext", "x, y: z"
     )
     (line,) = github_annotations(Report([finding]), cwd=tmp_path)
+    # A line break inside the message (record text) is shown as \n; only the break between
+    # message and hint is a real one.
     assert line == (
         "::error file=a%2Cb%3Ac.yml,line=3,col=4,title=casefile bad-enum::"
-        "50%25 done%0Anext%0Ax, y: z"
+        "50%25 done\\nnext%0Ax, y: z"
     )
 
 
