@@ -132,6 +132,20 @@ def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
                 yield (name,), match.group(1).strip(), "mentions"
 
 
+def _strings(raw: object) -> Iterator[str]:
+    """Every string in a record's raw data, and every [[id]] inside one: the ids it may name."""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+            yield from (m.group(1).strip() for m in WIKILINK.finditer(value))
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
 def _case_wikilinks(meta: models.Case) -> Iterator[str]:
     for match in WIKILINK.finditer(meta.summary or ""):
         yield match.group(1).strip()
@@ -172,6 +186,9 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
         by_key[key] = record
         records[record.id] = record
 
+    invalid = {r.id: r for r in loaded.invalid if id_key(r.id) not in by_key}
+    # invalid target id -> where it is first referred to: one note per target, not a cascade
+    invalid_refs: dict[str, tuple[Location, str]] = {}
     references: list[Reference] = []
     for record in records.values():
         for loc, target, relation in _refs(record):
@@ -180,6 +197,10 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
                 references.append(Reference(record.id, target, relation))  # the usual case
                 continue
             where = record.location(*loc)
+            broken = invalid.get(target)
+            if found is None and broken is not None and broken.kind in RELATIONS[relation]:
+                invalid_refs.setdefault(target, (where, relation))
+                continue
             if relation == "mentions" and models.check_id(target):
                 findings.append(
                     Finding(
@@ -223,12 +244,27 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
                     _dangling(target, loaded.case_positions.at(("summary",)), "mentions", records)
                 )
 
+    for target, (where, relation) in sorted(invalid_refs.items()):
+        broken = invalid[target]
+        findings.append(
+            Finding(
+                "invalid-target",
+                where,
+                f"{relation_phrase(relation)} '{target}' has errors of its own, reported in "
+                f"{broken.path.name}",
+                "references to it are checked again once that file is fixed",
+                related=(("defined here", Location(broken.path)),),
+            )
+        )
+
     for record in records.values():
         findings.extend(_record_rules(record, records, case_language))
 
     mentioned = {ref.target for ref in references}
     if loaded.case is not None:
         mentioned.update(_case_wikilinks(loaded.case))
+    for broken in loaded.invalid:  # what a broken record names is not reported unused
+        mentioned.update(_strings(broken.raw))
     for record in records.values():
         if record.id in mentioned:
             continue

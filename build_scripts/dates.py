@@ -48,12 +48,20 @@ class DateError(ValueError):
     `offset` is where in the text the problem starts.
     """
 
-    def __init__(self, code: str, message: str, hint: str = FORMAT_HINT, offset: int = 0) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        hint: str = FORMAT_HINT,
+        offset: int = 0,
+        fix: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.hint = hint
         self.offset = offset
+        self.fix = fix  # the date as it must be written, when only one reading is possible
 
 
 class Precision(IntEnum):
@@ -180,12 +188,121 @@ def _guess(text: str) -> str | None:
     return None
 
 
+_YMD = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})([-/.])([0-9]{1,2})")
+_DMY = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+_BASIC = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_WITH_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9]{1,2}:[0-9]{2}.*")
+_CIRCA = re.compile(r"(?i)(?:c\.|ca\.|circa|about|around|approx(?:\.|imately)?)\s*(.+)")
+_VAGUE = re.compile(
+    r"(?i)(early|mid|middle of|late|end of|beginning of|spring|summer|autumn|fall|winter)\b"
+)
+
+
+def _real_day(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def diagnose(text: str) -> DateError | None:
+    """A precise error for the ways people commonly write a date that the format does not take,
+    with the corrected date when only one reading is possible."""
+    if m := _YMD.fullmatch(text):
+        year, sep1, month, sep2, day = m.groups()
+        fixed = _real_day(int(year), int(month), int(day))
+        if sep1 != "-" or sep2 != "-":
+            offset = 4 if sep1 != "-" else 5 + len(month)
+            return DateError(
+                "bad-date",
+                f"'{text}' separates year, month and day with '{sep1 if sep1 != '-' else sep2}'",
+                f"write '{fixed}': dates use '-' ('/' separates the two ends of a range)"
+                if fixed
+                else FORMAT_HINT,
+                offset,
+                fixed,
+            )
+        offset = 5 if len(month) == 1 else 6 + len(month)
+        parts = " and ".join(n for n, v in (("month", month), ("day", day)) if len(v) == 1)
+        return DateError(
+            "bad-date",
+            f"'{text}': the {parts} must be written with two digits",
+            f"write '{fixed}'" if fixed else FORMAT_HINT,
+            offset,
+            fixed,
+        )
+    if m := _DMY.fullmatch(text):
+        first, second, year = (int(g) for g in m.groups())
+        month_first = _real_day(year, first, second)
+        day_first = _real_day(year, second, first)
+        readings = [r for r in dict.fromkeys((month_first, day_first)) if r]
+        if len(readings) == 1:
+            return DateError(
+                "bad-date",
+                f"'{text}' puts the year last",
+                f"write '{readings[0]}': year, month, day",
+                0,
+                readings[0],
+            )
+        return DateError(
+            "bad-date",
+            f"'{text}' puts the year last, and could be read two ways",
+            " or ".join(f"'{r}'" for r in readings) + ": write year-month-day"
+            if readings
+            else FORMAT_HINT,
+        )
+    if m := _BASIC.fullmatch(text):
+        fixed = _real_day(*(int(g) for g in m.groups()))
+        if fixed:
+            return DateError(
+                "bad-date", f"'{text}' has no '-' between its parts", f"write '{fixed}'", 4, fixed
+            )
+    if m := _WITH_TIME.fullmatch(text):
+        return DateError(
+            "bad-date",
+            f"'{text}' holds a time of day; records give days",
+            f"write '{m.group(1)}' and put the time in the date note",
+            len(m.group(1)),
+            m.group(1),
+        )
+    if m := _CIRCA.fullmatch(text):
+        inner = m.group(1).strip()
+        plain = inner if _SIMPLE.fullmatch(inner) else (diagnose(inner) or DateError("", "")).fix
+        plain = plain or _guess(inner)
+        if plain and not plain.endswith(("~", "?", "%")):
+            return DateError(
+                "bad-date",
+                f"'{text}' says 'approximately' in words",
+                f"write '{plain}~': '~' marks an approximate date",
+                0,
+                f"{plain}~",
+            )
+    if m := _VAGUE.match(text):
+        guess = _guess(text[m.end() :].strip(" ,of"))
+        return DateError(
+            "bad-date",
+            f"'{text}' names a part of a period, which the format cannot say",
+            f"write the period it falls in{f', {guess!r},' if guess else ''} and say "
+            f"'{m.group(1).lower()}' in date_note; add ~ if even that is approximate",
+        )
+    guess = _guess(text)
+    if guess:
+        return DateError("bad-date", f"'{text}' is written in words", f"write '{guess}'", 0, guess)
+    return None
+
+
 def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
     match = _SIMPLE.fullmatch(part)
     if not match:
-        guess = _guess(whole)
-        hint = f"did you mean '{guess}'?" if guess else FORMAT_HINT
-        raise DateError("bad-date", f"'{whole}' is not a date in the accepted form", hint, offset)
+        known = diagnose(part)
+        if known is not None:
+            if known.fix is not None:  # one end of a range: fix that end in the whole
+                known.fix = whole[:offset] + known.fix + whole[offset + len(part) :]
+            known.offset += offset
+            raise known
+        raise DateError(
+            "bad-date", f"'{whole}' is not a date in the accepted form", FORMAT_HINT, offset
+        )
     year_s, month_s, day_s, qual = match.groups()
     year = int(year_s)
     if year == 0:
@@ -228,6 +345,9 @@ def parse_date(text: str) -> EdtfDate:
     if not text:
         raise DateError("bad-date", "the date is empty")
     if text.count("/") > 1:
+        known = diagnose(text)
+        if known is not None:
+            raise known
         raise DateError(
             "bad-date",
             f"'{text}' has more than one '/'",

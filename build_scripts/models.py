@@ -23,12 +23,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .dates import DateError, EdtfDate, parse_date
+from .urls import check_url
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 80
 _ID_RE = re.compile(ID_PATTERN)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_URL_RE = re.compile(r"^https?://[^\s/?#@]+(:\d+)?([/?#][^\s]*)?$")
 _WIKIDATA_RE = re.compile(r"^Q[1-9][0-9]*$")
 _DATE_PART = r"\.\.|\d{4}(-\d{2}(-\d{2})?)?[~?%]?"
 
@@ -80,7 +80,7 @@ def check_id(value: str) -> str | None:
     """Why `value` is not a valid id, or None."""
     if len(value) > ID_MAX:
         return f"'{value}' is {len(value)} characters long; ids have at most {ID_MAX}"
-    if not _ID_RE.match(value):
+    if not _ID_RE.fullmatch(value):
         return f"'{value}' is not a valid id"
     return None
 
@@ -103,7 +103,7 @@ def _record_id(value: object) -> str:
 
 def _slug(value: object) -> str:
     text = _need_str(value, "a tag")
-    if not _ID_RE.match(text) or len(text) > ID_MAX:
+    if not _ID_RE.fullmatch(text) or len(text) > ID_MAX:
         raise PydanticCustomError(
             "bad-value",
             "tag '{value}' is not a slug",
@@ -121,21 +121,25 @@ def _date(value: object) -> EdtfDate:
         return parse_date(text)
     except DateError as exc:
         raise PydanticCustomError(
-            exc.code, "{message}", {"message": exc.message, "hint": exc.hint, "offset": exc.offset}
+            exc.code,
+            "{message}",
+            {"message": exc.message, "hint": exc.hint, "offset": exc.offset, "fix": exc.fix},
         ) from None
 
 
 def _url(value: object) -> str:
     text = _need_str(value, "a URL")
-    if not _URL_RE.match(text):
-        scheme = text.split(":", 1)[0] if ":" in text else ""
-        why = (
-            f"URL scheme '{scheme}' is not allowed"
-            if scheme and not scheme.lower().startswith("http")
-            else f"'{text}' is not an http(s) URL"
-        )
+    problem = check_url(text)
+    if problem is not None:
         raise PydanticCustomError(
-            "bad-url", "{why}", {"why": why, "hint": "write a full address starting with https://"}
+            "bad-url",
+            "{why}",
+            {
+                "why": problem.message,
+                "hint": problem.hint,
+                "offset": problem.offset,
+                "fix": problem.fix,
+            },
         )
     return text
 
@@ -153,7 +157,7 @@ def _bool(value: object) -> bool:
 
 def _language(value: object) -> str:
     text = _need_str(value, "a language tag")
-    if not _LANG_RE.match(text):
+    if not _LANG_RE.fullmatch(text):
         raise PydanticCustomError(
             "bad-value",
             "'{value}' is not a BCP 47 language tag",
@@ -164,7 +168,7 @@ def _language(value: object) -> str:
 
 def _wikidata(value: object) -> str:
     text = _need_str(value, "a Wikidata id")
-    if not _WIKIDATA_RE.match(text):
+    if not _WIKIDATA_RE.fullmatch(text):
         raise PydanticCustomError(
             "bad-value",
             "'{value}' is not a Wikidata id",

@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import models
-from .findings import CODES, Finding, Location
-from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_file
+from .files import read_bytes, scan_dir
+from .findings import CODES, Finding, Fix, Location
+from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data
 from .textmatch import SourceText
 
 PathKey = tuple[str | int, ...]
@@ -30,6 +31,8 @@ class Positions:
     path: Path
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    # Values written in quotes: an offset into their text starts one column further right.
+    quoted: set[PathKey] = field(default_factory=set)
 
     def at(self, loc: PathKey, *, key: bool = False) -> Location:
         """The closest known position to `loc`: the node itself, else its nearest parent."""
@@ -58,6 +61,17 @@ class Record:
         return self.positions.at(loc)
 
 
+@dataclass(frozen=True, slots=True)
+class InvalidRecord:
+    """A record file whose name is a valid id but whose content has errors. It is still known
+    by its id, so references to it are not reported as dangling (one error, not a cascade)."""
+
+    kind: str
+    id: str
+    path: Path
+    raw: object  # what the file holds, as plain Python data, for ids it mentions
+
+
 @dataclass(slots=True)
 class LoadedCase:
     root: Path
@@ -65,6 +79,7 @@ class LoadedCase:
     case_positions: Positions | None
     records: list[Record]
     findings: list[Finding]
+    invalid: list[InvalidRecord] = field(default_factory=list)
 
 
 def _to_python(
@@ -73,6 +88,8 @@ def _to_python(
     """Plain Python data from a located tree; (False, None) for a value that is not there."""
     pos.values[loc] = (node.line, node.col)
     if isinstance(node, Scalar):
+        if node.quoted:
+            pos.quoted.add(loc)
         if node.plain and node.value == "":
             findings.append(
                 Finding(
@@ -176,29 +193,50 @@ def validation_findings(
         elif kind == "literal_error":
             allowed = _allowed_values(ctx)
             value = str(err.get("input", ""))
-            close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if value else []
+            location = pos.at(loc)
+            same = [a for a in allowed if a.casefold() == value.strip().casefold()]
+            close = same or (
+                difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if value else []
+            )
             hint = (
                 (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(allowed)
             )
             findings.append(
                 Finding(
                     "bad-enum",
-                    pos.at(loc),
+                    location,
                     f"'{name}' is '{value}', which is not an allowed value",
                     hint,
+                    fix=_fix(pos, loc, value, same[0]) if same else None,
                 )
             )
         elif kind in CODES:
-            location = pos.at(loc)
+            base = pos.at(loc)
             offset = ctx.get("offset")
-            if isinstance(offset, int):
-                location = Location(location.path, location.line, location.col + offset)
-            findings.append(Finding(kind, location, f"'{name}': {err['msg']}", hint))
+            location = base
+            if isinstance(offset, int) and loc in pos.values:
+                shift = offset + (loc in pos.quoted)
+                location = Location(base.path, base.line, base.col + shift)
+            fixed = ctx.get("fix")
+            old = err.get("input")
+            fix = (
+                _fix(pos, loc, old, fixed)
+                if isinstance(fixed, str) and isinstance(old, str)
+                else None
+            )
+            findings.append(Finding(kind, location, f"'{name}': {err['msg']}", hint, fix=fix))
         else:
             findings.append(
                 Finding("wrong-type", pos.at(loc), f"'{name}': {_type_message(kind, err)}", hint)
             )
     return findings
+
+
+def _fix(pos: Positions, loc: PathKey, old: str, new: str) -> Fix | None:
+    """A fix for the value at `loc`, if the loader knows exactly where that value is."""
+    if loc not in pos.values or old == new:
+        return None
+    return Fix(*pos.values[loc], old, new)
 
 
 def _type_message(kind: str, err: Any) -> str:
@@ -213,7 +251,7 @@ def _type_message(kind: str, err: Any) -> str:
 
 def _validate(
     model: type[BaseModel], node: Node, path: Path
-) -> tuple[Any | None, Positions, list[Finding]]:
+) -> tuple[Any | None, Positions, list[Finding], object]:
     pos = Positions(path)
     findings: list[Finding] = []
     if not isinstance(node, Mapping):
@@ -226,12 +264,12 @@ def _validate(
                 "write one 'field: value' per line; see the Record format page",
             )
         )
-        return None, pos, findings
+        return None, pos, findings, None
     _, data = _to_python(node, (), pos, findings)
     try:
-        return model.model_validate(data), pos, findings
+        return model.model_validate(data), pos, findings, data
     except ValidationError as exc:
-        return None, pos, findings + validation_findings(exc, model, pos)
+        return None, pos, findings + validation_findings(exc, model, pos), data
 
 
 def _id_from_name(path: Path) -> tuple[str, Finding | None]:
@@ -256,7 +294,8 @@ _LAYOUT_HINT = (
     "a case file holds case.yml and the folders actors/, sources/, events/ and quotes/ "
     "of .yml records (sources/ may hold <id>.txt full texts)"
 )
-_ALLOWED_TOP = {"case.yml", "case.yaml", "README.md", *models.KINDS}
+_TOP_FILES = {"case.yml", "case.yaml", "README.md"}
+_ALLOWED_TOP = {*_TOP_FILES, *models.KINDS}
 
 
 FileKey = tuple[str, bytes]  # (path, digest of the file's bytes)
@@ -273,7 +312,9 @@ class FileCache:
     are dropped after each load.
     """
 
-    records: dict[FileKey, tuple[Record | None, list[Finding]]] = field(default_factory=dict)
+    records: dict[FileKey, tuple[Record | InvalidRecord | None, list[Finding]]] = field(
+        default_factory=dict
+    )
     texts: dict[FileKey, tuple[SourceText | None, list[Finding]]] = field(default_factory=dict)
     _seen: set[FileKey] = field(default_factory=set)
 
@@ -292,26 +333,39 @@ class FileCache:
 
 def _load_record(
     kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
-) -> tuple[Record | None, list[Finding]]:
-    key: FileKey | None = None
-    if cache is not None:
-        try:
-            key = cache.key(path, path.read_bytes())
-        except OSError:
-            key = None
-        if key is not None and key in cache.records:
-            return cache.records[key]
-    node, problems = load_file(path)
-    result: tuple[Record | None, list[Finding]]
+) -> tuple[Record | InvalidRecord | None, list[Finding]]:
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
+    key = cache.key(path, data) if cache is not None else None
+    if cache is not None and key in cache.records:
+        return cache.records[key]
+    node, problems = load_data(data, path)
+    result: tuple[Record | InvalidRecord | None, list[Finding]]
     if node is None:
-        result = (None, problems)
+        result = (InvalidRecord(kind, record_id, path, None), problems)
     else:
-        data, positions, more = _validate(model, node, path)
-        record = Record(kind, record_id, path, data, positions) if data is not None else None
+        model_data, positions, more, raw = _validate(model, node, path)
+        record = (
+            Record(kind, record_id, path, model_data, positions)
+            if model_data is not None
+            else InvalidRecord(kind, record_id, path, raw)
+        )
         result = (record, problems + more)
     if cache is not None and key is not None:
         cache.records[key] = result
     return result
+
+
+def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[Finding]]:
+    data, findings = read_bytes(path)
+    if data is None:
+        return None, None, findings
+    node, findings = load_data(data, path)
+    if node is None:
+        return None, None, findings
+    case, positions, problems, _ = _validate(models.Case, node, path)
+    return case, positions, findings + problems
 
 
 def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
@@ -322,16 +376,21 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
     """
     findings: list[Finding] = []
     records: list[Record] = []
+    invalid: list[InvalidRecord] = []
     case: models.Case | None = None
     case_positions: Positions | None = None
 
-    case_paths = [root / name for name in ("case.yml", "case.yaml") if (root / name).is_file()]
     if not root.is_dir():
         findings.append(
             Finding("missing-case", Location(root), f"no case file folder at {root}", _LAYOUT_HINT)
         )
         return LoadedCase(root, None, None, [], findings)
-    if not case_paths:
+    top, problems = scan_dir(root)
+    findings.extend(problems)
+    case_paths = [e.path for e in top if e.is_file and e.name in ("case.yml", "case.yaml")]
+    if not case_paths and not any(
+        f.location.path.name in ("case.yml", "case.yaml") for f in problems
+    ):
         findings.append(
             Finding(
                 "missing-case",
@@ -341,29 +400,27 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
             )
         )
     for case_path in case_paths[:1]:
-        node, problems = load_file(case_path)
+        case, case_positions, problems = _load_case(case_path)
         findings.extend(problems)
-        if node is not None:
-            case, case_positions, problems = _validate(models.Case, node, case_path)
-            findings.extend(problems)
     for extra in case_paths[1:]:
         findings.append(_unexpected(extra, "both case.yml and case.yaml exist; keep one"))
 
-    for entry in sorted(root.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or entry.name in _ALLOWED_TOP:
+    folders = {e.name: e for e in top if e.is_dir}
+    for entry in top:
+        if entry.name in _ALLOWED_TOP and (entry.is_dir or entry.name in _TOP_FILES):
             continue
-        findings.append(_unexpected(entry, f"'{entry.name}' is not part of a case file"))
+        findings.append(_unexpected(entry.path, f"'{entry.name}' is not part of a case file"))
 
     for folder, model in models.KINDS.items():
-        directory = root / folder
-        if not directory.is_dir():
+        if folder not in folders:
             continue
         kind = models.SINGULAR[folder]
+        entries, problems = scan_dir(folders[folder].path)
+        findings.extend(problems)
         texts: dict[str, Path] = {}
-        for path in sorted(directory.iterdir(), key=lambda p: p.name):
-            if path.name.startswith("."):
-                continue
-            if path.is_dir():
+        for entry in entries:
+            path = entry.path
+            if entry.is_dir:
                 findings.append(_unexpected(path, f"folders inside {folder}/ are not read"))
                 continue
             if folder == "sources" and path.suffix == ".txt":
@@ -379,17 +436,22 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
                 findings.append(problem)
             record, problems = _load_record(kind, record_id, model, path, cache)
             findings.extend(problems)
-            if record is not None and problem is None:
+            if isinstance(record, Record) and problem is None:
                 records.append(record)
+            elif isinstance(record, InvalidRecord) and problem is None:
+                invalid.append(record)
         if folder == "sources":
-            findings.extend(_attach_texts(records, texts, cache))
+            record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
+            findings.extend(_attach_texts(records, texts, record_stems, cache))
     if cache is not None:
         cache.prune()
-    return LoadedCase(root, case, case_positions, records, findings)
+    return LoadedCase(root, case, case_positions, records, findings, invalid)
 
 
 def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:
-    data = path.read_bytes()
+    data, problems = read_bytes(path)
+    if data is None:
+        return None, problems
     key = cache.key(path, data) if cache is not None else None
     if cache is not None and key in cache.texts:
         return cache.texts[key]
@@ -401,17 +463,16 @@ def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, 
 
 
 def _attach_texts(
-    records: list[Record], texts: dict[str, Path], cache: FileCache | None
+    records: list[Record], texts: dict[str, Path], record_stems: set[str], cache: FileCache | None
 ) -> list[Finding]:
     findings = []
     sources = {r.id: r for r in records if r.kind == "source"}
     for source in sources.values():  # a cached record may carry a text that is gone
         source.text = None
         source.text_path = None
-    yml_stems = {p for p in sources}
     for stem, path in sorted(texts.items()):
-        if stem not in yml_stems:
-            if not path.with_suffix(".yml").exists() and not path.with_suffix(".yaml").exists():
+        if stem not in sources:
+            if stem not in record_stems:
                 findings.append(
                     _unexpected(
                         path,

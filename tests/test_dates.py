@@ -208,22 +208,22 @@ def test_html_datetime(text: str, attribute: str) -> None:
         (
             "27 July 2022",
             "bad-date",
-            "'27 July 2022' is not a date in the accepted form",
-            "did you mean '2022-07-27'?",
+            "'27 July 2022' is written in words",
+            "write '2022-07-27'",
             0,
         ),
         (
             "July 27, 2022",
             "bad-date",
-            "'July 27, 2022' is not a date in the accepted form",
-            "did you mean '2022-07-27'?",
+            "'July 27, 2022' is written in words",
+            "write '2022-07-27'",
             0,
         ),
         (
             "July 2022",
             "bad-date",
-            "'July 2022' is not a date in the accepted form",
-            "did you mean '2022-07'?",
+            "'July 2022' is written in words",
+            "write '2022-07'",
             0,
         ),
         ("", "bad-date", "the date is empty", FORMAT_HINT, 0),
@@ -239,9 +239,9 @@ def test_html_datetime(text: str, attribute: str) -> None:
         (
             "2022-7-1",
             "bad-date",
-            "'2022-7-1' is not a date in the accepted form",
-            FORMAT_HINT,
-            0,
+            "'2022-7-1': the month and day must be written with two digits",
+            "write '2022-07-01'",
+            5,
         ),
         (
             "2022/",
@@ -269,6 +269,7 @@ def test_html_datetime(text: str, attribute: str) -> None:
     ],
 )
 def test_errors(text: str, code: str, message: str, hint: str, offset: int) -> None:
+    """Each malformed date: its code, message, hint and the offset of the first bad character."""
     with pytest.raises(DateError) as info:
         parse_date(text)
     error = info.value
@@ -468,3 +469,66 @@ def test_what_we_accept_edtf_accepts(text: str) -> None:
     except DateError:
         return
     assert edtf.parse_edtf(text) is not None
+
+
+# Dates as real data writes them: the message names the fault, the offset points at it, and
+# `fix` holds the corrected date only where one reading is possible.
+@pytest.mark.parametrize(
+    ("text", "message", "offset", "fix"),
+    [
+        (
+            "2022-7-4",
+            "'2022-7-4': the month and day must be written with two digits",
+            5,
+            "2022-07-04",
+        ),
+        ("2022-07-4", "'2022-07-4': the day must be written with two digits", 8, "2022-07-04"),
+        ("2022/07/04", "'2022/07/04' separates year, month and day with '/'", 4, "2022-07-04"),
+        ("2022.07.04", "'2022.07.04' separates year, month and day with '.'", 4, "2022-07-04"),
+        ("20220704", "'20220704' has no '-' between its parts", 4, "2022-07-04"),
+        (
+            "2022-07-04T10:00",
+            "'2022-07-04T10:00' holds a time of day; records give days",
+            10,
+            "2022-07-04",
+        ),
+        ("13/04/2022", "'13/04/2022' puts the year last", 0, "2022-04-13"),
+        ("07/04/2022", "'07/04/2022' puts the year last, and could be read two ways", 0, None),
+        ("July 2022", "'July 2022' is written in words", 0, "2022-07"),
+        ("c. 2022", "'c. 2022' says 'approximately' in words", 0, "2022~"),
+        ("circa July 2022", "'circa July 2022' says 'approximately' in words", 0, "2022-07~"),
+        (
+            "early August 2022",
+            "'early August 2022' names a part of a period, which the format cannot say",
+            0,
+            None,
+        ),
+        ("2022-02-31/2022-03", "2022-02-31 is not a real day: February 2022 has 28 days", 8, None),
+        (
+            "2022-07-01/2022-7-10",
+            "'2022-7-10': the month must be written with two digits",
+            16,
+            "2022-07-01/2022-07-10",
+        ),
+        ("2022/07/31/2022/08/04", "'2022/07/31/2022/08/04' has more than one '/'", 7, None),
+    ],
+)
+def test_real_world_date_spellings(text: str, message: str, offset: int, fix: str | None) -> None:
+    with pytest.raises(DateError) as info:
+        parse_date(text)
+    error = info.value
+    assert (error.message, error.offset, error.fix) == (message, offset, fix)
+    if fix is not None:
+        assert parse_date(fix).text == fix  # a fix is always a valid date
+
+
+@given(st.dates(min_value=date(1, 1, 1)), st.sampled_from(["/", ".", ""]), st.booleans())
+def test_every_certain_fix_names_the_same_day(day: date, sep: str, pad: bool) -> None:
+    """A separator or padding fix never changes which day is meant."""
+    month = f"{day.month:02d}" if pad else str(day.month)
+    text = f"{day.year:04d}{sep}{month}{sep}{day.day:02d}"
+    try:
+        parse_date(text)
+    except DateError as error:
+        if error.fix is not None:
+            assert parse_date(error.fix).start.earliest == day  # type: ignore[union-attr]
