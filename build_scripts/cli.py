@@ -17,11 +17,12 @@ from .findings import (
     format_json,
     format_text,
     github_annotations,
+    one_line,
     summary_markdown,
 )
 from .links import check_links, unarchived
 from .output import OutputError, write_tree
-from .pages import render_site
+from .pages import PathCollision, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
 
@@ -83,7 +84,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         _print_report(report, "text")
         _say("casefile render: nothing written: fix the errors first")
         return 1
-    site = render_site(case, directory_urls=None)
+    try:
+        site = render_site(case, directory_urls=None)
+    except PathCollision as exc:
+        _say(f"casefile render: nothing written: {one_line(str(exc))}")
+        return 1
     try:
         written = write_tree(Path(args.out), site.files, protect=[Path(args.dir)])
     except OutputError as exc:

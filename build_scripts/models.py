@@ -26,6 +26,9 @@ from .dates import DateError, EdtfDate, parse_date
 from .urls import check_url
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Names the site gives its own pages inside a record folder (actors/index.md is the Actors
+# page, tags/index.md the Tags page): an id or tag may not take them.
+RESERVED_NAMES = frozenset({"index"})
 ID_MAX = 80
 _ID_RE = re.compile(ID_PATTERN)
 _LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -64,16 +67,47 @@ def _need_str(value: object, what: str) -> str:
         raise PydanticCustomError(
             "wrong-type", "expected {what}, got {kind}", {"what": what, "kind": kind}
         )
+    if len(value) > MAX_MARKDOWN:  # no value of any kind is longer
+        raise _too_long("the value", len(value), MAX_MARKDOWN)
     return value
 
 
-def _text(value: object) -> str:
+# Limits no real case file reaches (the longest paragraph of a report is a few thousand
+# characters; an event has a handful of actors), so that a hostile record cannot make any later
+# step do unbounded work. Documented on the Record format page.
+MAX_TEXT = 10_000  # characters in a plain-text field (a quote, a title, a note on a date)
+MAX_MARKDOWN = 20_000  # characters in a Markdown field (summary, description, notes)
+MAX_ITEMS = 200  # entries in any list (actors of an event, tags, aliases, sources, ...)
+
+
+def _too_long(what: str, size: int, limit: int) -> PydanticCustomError:
+    return PydanticCustomError(
+        "too-long",
+        "{what} has {size} {unit}; the limit is {limit}",
+        {
+            "what": what,
+            "size": f"{size:,}",
+            "limit": f"{limit:,}",
+            "unit": "entries" if what == "the list" else "characters",
+            "hint": "split it over several records, or shorten it; see the limits on the "
+            "Record format page",
+        },
+    )
+
+
+def _text(value: object, limit: int = MAX_TEXT) -> str:
     text = _need_str(value, "text")
     if not text.strip():
         raise PydanticCustomError(
             "empty-value", "text is empty", {"hint": "write the text, or remove the field"}
         )
+    if len(text) > limit:
+        raise _too_long("the text", len(text), limit)
     return text
+
+
+def _markdown(value: object) -> str:
+    return _text(value, MAX_MARKDOWN)
 
 
 def check_id(value: str) -> str | None:
@@ -103,6 +137,12 @@ def _record_id(value: object) -> str:
 
 def _slug(value: object) -> str:
     text = _need_str(value, "a tag")
+    if text in RESERVED_NAMES:
+        raise PydanticCustomError(
+            "reserved-id",
+            "tag '{value}' is reserved: its page would replace the site's list of tags",
+            {"value": text, "hint": f"choose another tag, e.g. '{text}-tag'"},
+        )
     if not _ID_RE.fullmatch(text) or len(text) > ID_MAX:
         raise PydanticCustomError(
             "bad-value",
@@ -178,6 +218,8 @@ def _wikidata(value: object) -> str:
 
 
 def _list(value: object) -> object:
+    if isinstance(value, list) and len(value) > MAX_ITEMS:
+        raise _too_long("the list", len(value), MAX_ITEMS)
     if isinstance(value, str):
         raise PydanticCustomError(
             "wrong-type",
@@ -189,13 +231,19 @@ def _list(value: object) -> object:
     return value
 
 
-_STR_SCHEMA = {"type": "string", "minLength": 1}
+_STR_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
 
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema(_STR_SCHEMA)]
 Markdown = Annotated[
     str,
-    BeforeValidator(_text),
-    WithJsonSchema({**_STR_SCHEMA, "description": "Markdown; [[id]] links to a record"}),
+    BeforeValidator(_markdown),
+    WithJsonSchema(
+        {
+            **_STR_SCHEMA,
+            "maxLength": MAX_MARKDOWN,
+            "description": "Markdown; [[id]] links to a record",
+        }
+    ),
 ]
 RecordId = Annotated[
     str,

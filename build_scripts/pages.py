@@ -63,6 +63,18 @@ class Site:
         return {p: c for p, c in self.files.items() if p.endswith(".md")}
 
 
+class PathCollision(Exception):
+    """Two generated files at one path. The checker's reserved names keep this from happening;
+    this is the last guard before anything is written."""
+
+
+def _claim(site: Site, path: str, origin: str) -> None:
+    if path in site.files:
+        raise PathCollision(
+            f"{origin} would be generated at {path}, which another page already takes"
+        )
+
+
 def page_of(record: Record) -> str:
     return f"{PLURAL[record.kind]}/{record.id}.md"
 
@@ -385,6 +397,7 @@ class Renderer:
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
+            _claim(site, path, f"{PLURAL[record.kind]}/{record.path.name}")
             build_page = partial(getattr(self, f"{record.kind}_page"), _Page(self, path), record)
             if cache is None:  # a one-off build: nothing to remember, nothing to track
                 site.files[path], site.titles[path] = build_page()
@@ -403,6 +416,7 @@ class Renderer:
             cache.pages = pages  # pages of records that are gone are dropped
         for tag in sorted(self.tags):
             path = tag_page(tag)
+            _claim(site, path, f"the tag '{tag}'")
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
         site.files["casefile.json"] = export_json(self.case, cache)
         for kind, schema in record_schemas().items():

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from .checker import Case, check
 from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
-from .pages import SECTIONS, PageCache, Site, render_site
+from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .records import FileCache
 from .text import attr
 
@@ -99,12 +99,15 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             for e in walk(docs)
             if isinstance(e, Entry) and e.path.suffix == ".md"
         )
-        self.site = render_site(
-            case,
-            directory_urls=config.use_directory_urls,
-            hand_written=hand_written,
-            cache=self._pages if self._serving else None,
-        )
+        try:
+            self.site = render_site(
+                case,
+                directory_urls=config.use_directory_urls,
+                hand_written=hand_written,
+                cache=self._pages if self._serving else None,
+            )
+        except PathCollision as exc:
+            raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.site is None:

@@ -274,6 +274,15 @@ def _validate(
 
 def _id_from_name(path: Path) -> tuple[str, Finding | None]:
     record_id = path.stem
+    if record_id in models.RESERVED_NAMES:
+        kind = models.SINGULAR.get(path.parent.name, "record")
+        return record_id, Finding(
+            "reserved-id",
+            Location(path),
+            f"the id '{record_id}' is reserved: its page would replace the site's "
+            f"{path.parent.name} page",
+            f"rename the file, e.g. to '{record_id}-{kind}{path.suffix}'",
+        )
     problem = models.check_id(record_id)
     if problem is None:
         return record_id, None

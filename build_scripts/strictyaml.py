@@ -72,10 +72,15 @@ class YamlFailure(Exception):
         self.finding = finding
 
 
+# What YAML counts as a line break, and so what our line numbers count.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    """The 1-based line and column of `offset`, counting lines as YAML does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, offset))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, offset - start + 1
 
 
 def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
@@ -84,8 +89,8 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        valid = data[: exc.start].decode("utf-8")  # everything before the bad byte is text
+        line, col = _line_col(valid, len(valid))
         return None, [
             Finding(
                 "file-encoding",
@@ -110,8 +115,21 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
     return (None if findings else text), findings
 
 
-def _mark(event: yaml.Event) -> tuple[int, int]:
-    return event.start_mark.line + 1, event.start_mark.column + 1
+def _extent(text: str) -> list[int]:
+    """The length of each line of `text`, as YAML counts lines."""
+    return [len(line) for line in _LINE_BREAK.split(text)]
+
+
+def _clamp(extent: list[int], line: int, col: int) -> tuple[int, int]:
+    """A 1-based position inside the text: the parser may place the end of the stream (an
+    empty value at the end of a file without a final newline) one line past the last."""
+    if line > len(extent):
+        return len(extent), extent[-1] + 1
+    return line, min(col, extent[line - 1] + 1)
+
+
+def _mark(event: yaml.Event, extent: list[int]) -> tuple[int, int]:
+    return _clamp(extent, event.start_mark.line + 1, event.start_mark.column + 1)
 
 
 def _describe(event: yaml.Event) -> str:
@@ -123,13 +141,14 @@ def _describe(event: yaml.Event) -> str:
 
 
 class _Builder:
-    def __init__(self, path: Path, events: list[yaml.Event]) -> None:
+    def __init__(self, path: Path, events: list[yaml.Event], extent: list[int]) -> None:
         self.path = path
         self.events = events
+        self.extent = extent
         self.pos = 0
 
     def fail(self, code: str, event: yaml.Event, message: str, hint: str | None = None) -> None:
-        line, col = _mark(event)
+        line, col = _mark(event, self.extent)
         raise YamlFailure(Finding(code, Location(self.path, line, col), message, hint))
 
     def check_features(self, event: yaml.Event) -> None:
@@ -161,7 +180,7 @@ class _Builder:
         event = self.events[self.pos]
         self.pos += 1
         self.check_features(event)
-        line, col = _mark(event)
+        line, col = _mark(event, self.extent)
         if isinstance(event, yaml.ScalarEvent):
             # An escape in a quoted value ("\u202e") makes a character the file does not hold.
             bad = _FORBIDDEN_VALUE.search(event.value)
@@ -227,7 +246,7 @@ def _too_deep(where: Location) -> Finding:
     )
 
 
-def _events(text: str, path: Path) -> list[yaml.Event]:
+def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
     events: list[yaml.Event] = []
     depth = 0
     try:
@@ -236,14 +255,14 @@ def _events(text: str, path: Path) -> list[yaml.Event]:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line, col = _mark(event)
+                    line, col = _mark(event, extent)
                     raise YamlFailure(_too_deep(Location(path, line, col)))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             events.append(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _clamp(extent, mark.line + 1, mark.column + 1) if mark else (1, 1)
         if "maximum nesting depth" in str(exc.problem):
             # Newer libyaml stops at 1,000 levels while scanning ahead, before our own limit
             # sees the events; it is the same fault, so it is the same finding.
@@ -254,7 +273,8 @@ def _events(text: str, path: Path) -> list[yaml.Event]:
         start = exc.context_mark
         if start is not None and exc.problem_mark is not None and start.line != mark.line:
             where = exc.context.removeprefix("while ") if exc.context else "this"
-            related = ((f"{where} started here", Location(path, start.line + 1, start.column + 1)),)
+            began = _clamp(extent, start.line + 1, start.column + 1)
+            related = ((f"{where} started here", Location(path, *began)),)
         raise YamlFailure(
             Finding(
                 "yaml-syntax",
@@ -283,14 +303,15 @@ def _syntax_hint(problem: str) -> str | None:
 
 def parse(text: str, path: Path) -> Node:
     """Parse one YAML document into a located tree; raise YamlFailure on the first problem."""
-    events = _events(text, path)
+    extent = _extent(text)
+    events = _events(text, path, extent)
     documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if not documents:
         raise YamlFailure(
             Finding("empty-file", Location(path), "file is empty", "see the Record format page")
         )
     if len(documents) > 1:
-        line, col = _mark(documents[1])
+        line, col = _mark(documents[1], extent)
         raise YamlFailure(
             Finding(
                 "yaml-feature",
@@ -299,7 +320,7 @@ def parse(text: str, path: Path) -> Node:
                 "one record per file: move this one into a file of its own",
             )
         )
-    builder = _Builder(path, events)
+    builder = _Builder(path, events, extent)
     builder.pos = events.index(documents[0]) + 1
     return builder.node()
 

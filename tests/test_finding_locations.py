@@ -3,6 +3,7 @@ file has, and a column on that line (one past its end at most)."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 
 from build_scripts.checker import check
 
+# What YAML (and so every position we report) counts as the end of a line.
+YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 MINIMAL = {
     "case.yml": "title: A case\n",
     "actors/ann.yml": "name: Ann\nkind: person\n",
@@ -53,7 +56,8 @@ def assert_located(root: Path) -> None:
         for where in (finding.location, *(loc for _, loc in finding.related)):
             assert where.path.is_symlink() or where.path.exists(), finding
             if where.path.is_file() and not where.path.is_symlink():
-                lines = where.path.read_bytes().decode("utf-8", "replace").split("\n")
+                text = where.path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+                lines = YAML_LINE_BREAK.split(text)
                 assert 1 <= where.line <= len(lines), finding
                 assert 1 <= where.col <= len(lines[where.line - 1]) + 1, finding
 
