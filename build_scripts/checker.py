@@ -397,8 +397,19 @@ def _verbatim(
     source: Record | None,
     what: str,
 ) -> list[Finding]:
-    if source is None or source.kind != "source" or source.text is None:
+    if source is None or source.kind != "source":
         return []
+    if source.text is None:
+        return [
+            Finding(
+                "unchecked-quote",
+                record.location(*loc),
+                f"{what} cannot be checked: source '{source.id}' has no full text",
+                f"add the source's text as sources/{source.id}.txt (with text_public: false "
+                "it is used for checking only); until then the site shows the "
+                f"{what} as not checked against the source text",
+            )
+        ]
     if source.text.find(passage) is not None:
         return []
     text_name = source.text_path.name if source.text_path else f"{source.id}.txt"

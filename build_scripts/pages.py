@@ -664,6 +664,13 @@ class Renderer:
             bits.append(_datetime(when))
         source_id = data.source_id
         bits.append("in " + page.link_id(source_id))
+        # Verified and unverified quotes must not look alike: say which this is.
+        found = self.match(source_id, data.text)
+        if found is None:
+            bits.append('<span class="cf-unchecked">not checked against the source text</span>')
+        else:
+            where = page.rel(page_of(self.record(source_id))) + f"#p-{found.paragraph + 1}"
+            bits.append(f"verbatim in the source text, [paragraph {found.paragraph + 1}]({where})")
         bits.append(f"[permalink]({page.rel(page_of(quote))})")
         page.block("— " + " · ".join(bits))
 

@@ -286,9 +286,13 @@ class Generator:
             return self.pending_actors.pop()
         return self.rng.choice(self.ids["actor"])
 
-    def take_source(self) -> str:
-        if self.pending_sources:
+    def take_source(self, *, with_text: bool = False) -> str:
+        """A source not cited yet, else any; `with_text`: one with a full text (a quote cites
+        only those, since a quote that cannot be checked is a warning)."""
+        if self.pending_sources and (not with_text or self.pending_sources[-1] in self.texts):
             return self.pending_sources.pop()
+        if with_text:
+            return self.rng.choice([s for s in self.ids["source"] if s in self.texts])
         return self.rng.choice(self.ids["source"])
 
     # -- dates -----------------------------------------------------------------------------
@@ -426,8 +430,8 @@ class Generator:
                 ids.append(record_id)
                 self.names[record_id] = name
             self.ids[kind] = ids
-        for source_id in self.ids["source"]:
-            if self.chance(0.3):
+        for i, source_id in enumerate(self.ids["source"]):
+            if self.chance(0.3) or i == 0:  # at least one, for the quotes to cite
                 self.texts[source_id] = self.full_text()
         # Handed out from the end: shuffled so coverage does not follow file order.
         self.pending_actors = self.rng.sample(actors, len(actors))
@@ -565,7 +569,7 @@ class Generator:
             speaker = self.rng.choice(self.event_actors[event_id])
         else:
             speaker = self.rng.choice(self.ids["actor"])
-        source_id = self.take_source()
+        source_id = self.take_source(with_text=True)
         source: str | dict[str, object] = source_id
         if source_id in self.texts:
             paragraph, text = self.passage(source_id, 8, 40)
@@ -586,7 +590,7 @@ class Generator:
             out["event"] = event_id
         if self.chance(0.4):
             out["context"] = self.sentence(6, 18)
-        if source_id not in self.texts and self.chance(0.03):
+        if self.chance(0.03):
             out["language"] = "de"
             out["translation"] = self.sentence(8, 30)
         if self.chance(0.25):
