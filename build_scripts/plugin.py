@@ -8,38 +8,37 @@ navigation, and ships its own CSS and JavaScript.
 
 from __future__ import annotations
 
-import logging
-import os
-import posixpath
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .checker import Case, check
 from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
+from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .records import FileCache
+from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .text import attr
 
-log = logging.getLogger("mkdocs.plugins.casefile")
+# Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
+log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
 ASSET_FILES = ("casefile.css", "casefile.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
 
 
 class CasefileConfig(Config):
-    records = c.Type(str, default="casefile")  # relative to mkdocs.yml
+    records = c.Dir(exists=True, default="casefile")  # relative to mkdocs.yml
 
 
 class CasefilePlugin(BasePlugin[CasefileConfig]):
@@ -65,7 +64,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                     f'casefile: {name} must be plain text without <, > or " '
                     "(the theme prints it into every page as it is)"
                 )
-        self.root = Path(config.config_file_path or ".").parent / self.config.records
+        self.root = Path(self.config.records)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -90,7 +89,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             text = "\n".join(format_text(f, cwd=cwd) for f in report.errors)
             if self._serving and self.site is not None:
                 # Keep serving the last good site; say loudly what is wrong.
-                log.error("casefile: records have errors; serving the last good site\n%s", text)
+                log.error("records have errors; serving the last good site\n%s", text)
                 return
             raise PluginError(f"casefile: the records have errors\n{text}")
         self.case = case
@@ -110,68 +109,31 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        if self.site is None:
+        if self.site is None or self.root is None:
             return files
-        taken = {f.dest_uri: f for f in files if not f.generated_by}
-        for path in self.site.files:
-            existing = files.get_file_from_path(path)
-            if existing is None:  # docs/timeline/index.md would land where timeline.md does
-                probe = File(path, None, None, config.use_directory_urls)
-                existing = taken.get(probe.dest_uri)
-                if existing is not None:
-                    path = existing.src_uri
-            if existing is not None and not existing.generated_by:
-                name = for_ci(one_line(path))
-                raise PluginError(
-                    f"casefile: docs/{name} is a hand-written page at the path of a generated "
-                    "one; rename or remove it (the build never overwrites either)"
-                )
-        docs_dir = Path(config.docs_dir)
-        section_pages = dict(SECTIONS)
-        for path, content in self.site.files.items():
-            record_page = path.endswith(".md") and path not in section_pages
-            inclusion = InclusionLevel.NOT_IN_NAV if record_page else InclusionLevel.UNDEFINED
-            file = File.generated(config, path, content=content, inclusion=inclusion)
-            source = self.site.sources.get(path)
-            if source is not None and self.root is not None:
-                target = (self.root / source).resolve()
-                file.edit_uri = Path(os.path.relpath(target, docs_dir.resolve())).as_posix()
-            elif path.endswith(".md"):
-                file.edit_uri = None
+        clash = hand_written_collision(
+            self.site.files, files, use_directory_urls=config.use_directory_urls
+        )
+        if clash is not None:
+            raise PluginError(
+                f"casefile: docs/{for_ci(one_line(clash))} is a hand-written page at the path "
+                "of a generated one; rename or remove it (the build never overwrites either)"
+            )
+        for file in generated_files(
+            config,
+            self.site.files,
+            in_nav=dict(SECTIONS),
+            record_files=self.site.sources,
+            records_root=self.root,
+        ):
             files.append(file)
         for asset in ASSET_FILES:
-            files.append(
-                File.generated(
-                    config,
-                    f"assets/casefile/{asset}",
-                    content=(ASSETS / asset).read_bytes(),
-                )
-            )
+            content = (ASSETS / asset).read_bytes()
+            files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        if config.nav is not None:
-            return nav
-        # The automatic nav lists sections alphabetically; put the case file's in reading order.
-        order = {path: i for i, (path, _) in enumerate(SECTIONS)}
-
-        def rank(item: Any) -> tuple[int, str]:
-            page = item.children[0] if isinstance(item, Section) and item.children else item
-            path = getattr(getattr(page, "file", None), "src_uri", "")
-            return (order.get(path, len(order)), str(item.title or ""))
-
-        nav.items.sort(key=rank)
-        # A section holding only its index page is shown as that page, not "Actors / Actors".
-        for i, item in enumerate(nav.items):
-            if isinstance(item, Section) and len(item.children) == 1:
-                child = item.children[0]
-                child.parent = None
-                nav.items[i] = child
-        titles = dict(SECTIONS)
-        for page in nav.pages:
-            if page.file.src_uri in titles:
-                page.title = titles[page.file.src_uri]
-        return nav
+        return nav if config.nav is not None else order(nav, SECTIONS)
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -179,15 +141,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self.site is not None and page.file.src_uri in self.site.titles:
             # Material prints meta.title unescaped: give it text that is already escaped.
             page.meta["title"] = attr(self.site.titles[page.file.src_uri])
-        if page.edit_url and "/../" in page.edit_url:
-            # An absolute edit_uri is not joined by MkDocs, so ".." (docs/ -> casefile/) stays.
-            parts = urlsplit(page.edit_url)
-            page.edit_url = urlunsplit(parts._replace(path=posixpath.normpath(parts.path)))
+        if page.edit_url:
+            page.edit_url = normalise_edit_url(page.edit_url)
         return markdown
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
-        if self.root is not None and self.root.is_dir():
+        if self.root is not None:
             server.watch(str(self.root))
         return server

@@ -32,7 +32,7 @@ def _plugin(project: Path, command: str) -> tuple[CasefilePlugin, MkDocsConfig]:
     errors, _ = config.validate()
     assert not errors
     plugin = CasefilePlugin()
-    plugin.load_config({})
+    plugin.load_config({}, str(project / "mkdocs.yml"))
     plugin.on_startup(command=command, dirty=False)
     plugin.on_config(config)
     return plugin, config
