@@ -8,6 +8,9 @@ measure, as the median of --repeat runs:
 - load + check (`check()`) in records per second, and its two phases (`load`: files -> typed
   records; `check_loaded`: the cross-record rules and the verbatim checks);
 - `render_site`: the generated pages, in memory;
+- `possible_duplicates` (the duplicate-event rule) over the case's events, and over 10 x N
+  events built in memory (no files), one in 100 a re-typed copy of another: the default sizes
+  measure it at 10,000 and 100,000 events;
 - what `mkdocs serve` regenerates after one event's title is edited: `check()` with the
   loader cache and `render_site` with the page cache, against a full check (and render);
 - `mkdocs build` with the plugin (`plugins: [search, casefile]`, Material), in a subprocess;
@@ -38,6 +41,7 @@ import http.server
 import json
 import os
 import platform
+import random
 import re
 import statistics
 import subprocess
@@ -52,11 +56,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from . import cli
+from . import cli, models
 from .checker import check, check_loaded
 from .pages import SECTIONS, PageCache, render_site
-from .records import FileCache, load
-from .synth import generate
+from .records import FileCache, Positions, Record, load
+from .similar_events import possible_duplicates
+from .synth import Generator, generate
 
 T = TypeVar("T")
 DEFAULT_SIZES = (1000, 10000)
@@ -99,6 +104,11 @@ class Result:
     load_s: list[float] = field(default_factory=list)
     cross_s: list[float] = field(default_factory=list)
     render_s: list[float] = field(default_factory=list)
+    # possible_duplicates over the case's events, and over DUPLICATE_SCALE * n in memory
+    duplicates_case_s: list[float] = field(default_factory=list)
+    duplicates_memory_s: list[float] = field(default_factory=list)
+    duplicates_events: int = 0
+    duplicates_found: int = 0
     # mkdocs serve after one record was edited: check with the loader cache, render with
     # the page cache (what the plugin does on each change)
     serve_check_s: list[float] = field(default_factory=list)
@@ -254,6 +264,7 @@ def bench_size(
         assert case is not None
         for record in case.records.values():
             result.records[record.kind] = result.records.get(record.kind, 0) + 1
+        bench_duplicates(case.events, repeat, seed, result)
         result.pages = len(site.pages)
         if search or pagefind:
             events = case.events
@@ -307,6 +318,50 @@ def bench_size(
             )
             log(f"[N={n:,}] Pagefind, first results (s): {_list(result.pagefind_first_s)}")
     return result
+
+
+DUPLICATE_SCALE = 10  # events in memory per record of N: 10,000 and 100,000 at the defaults
+
+
+def synthetic_events(count: int, seed: int) -> list[Record]:
+    """`count` events in memory with the synthetic generator's titles and dates, and as many
+    sources per event as its case files have; every 100th repeats the one before it, re-typed
+    (capitals, a full stop), so the rule finds something. Nothing is written."""
+    gen = Generator(random.Random(seed), count)
+    source_count = max(1, count * 3 // 7)  # 15% sources to 35% events, as in synth.generate
+    events: list[Record] = []
+    for number in range(count):
+        title, date = gen.title(), gen.event_date()
+        if number % 100 == 99:
+            title, date = events[-1].data.title.upper() + ".", events[-1].data.date.text
+        record_id = gen.slug(title, number + 1)
+        sources = [
+            f"source-{gen.rng.randrange(source_count)}" for _ in range(gen.rng.randint(1, 4))
+        ]
+        data = models.Event.model_validate(
+            {"title": title, "date": date, "status": "reported", "sources": sources}
+        )
+        path = Path("events", f"{record_id}.yml")
+        events.append(Record("event", record_id, path, data, Positions(path)))
+    return events
+
+
+def bench_duplicates(case_events: list[Record], repeat: int, seed: int, result: Result) -> None:
+    """Time the duplicate-event rule on the case's events and on DUPLICATE_SCALE * N in memory."""
+    n = result.n
+    for _ in range(repeat):
+        seconds, _, _ = timed(lambda: possible_duplicates(case_events))
+        result.duplicates_case_s.append(seconds)
+    events = synthetic_events(DUPLICATE_SCALE * n, seed)
+    result.duplicates_events = len(events)
+    for run in range(repeat):
+        seconds, _, found = timed(lambda: possible_duplicates(events))
+        result.duplicates_memory_s.append(seconds)
+        result.duplicates_found = len(found)
+        log(
+            f"[N={n:,}] run {run + 1}/{repeat}: possible_duplicates over {len(events):,} events "
+            f"in memory {seconds:.2f} s ({len(found):,} found)"
+        )
 
 
 def index_with_pagefind(site_dir: Path) -> None:
@@ -507,6 +562,16 @@ def table(results: list[Result], repeat: int) -> str:
     row("render_site: generate the pages (s)", lambda r: f"{median(r.render_s):.3f}")
     row("  pages generated", lambda r: f"{r.pages:,}")
     row("  pages/s", lambda r: f"{r.pages / median(r.render_s):,.0f}")
+    row(
+        "possible_duplicates, the case's events (s)", lambda r: f"{median(r.duplicates_case_s):.3f}"
+    )
+    row(
+        f"possible_duplicates, {DUPLICATE_SCALE} x N events in memory",
+        lambda r: f"{r.duplicates_events:,}",
+    )
+    row("  time (s)", lambda r: f"{median(r.duplicates_memory_s):.3f}")
+    row("  events/s", lambda r: f"{r.duplicates_events / median(r.duplicates_memory_s):,.0f}")
+    row("  possible duplicates found", lambda r: f"{r.duplicates_found:,}")
     row("serve, one event edited: regenerate (s)", lambda r: f"{_serve(r):.3f}")
     row("  check() with the loader cache (s)", lambda r: f"{median(r.serve_check_s):.3f}")
     row("  render_site with the page cache (s)", lambda r: f"{median(r.serve_render_s):.3f}")
@@ -594,6 +659,11 @@ def linearity(results: list[Result]) -> str:
             ("mkdocs build, no plugin (CPU)", _cpu(other.plain), _cpu(base.plain)),
             ("load + check", median(other.check_s), median(base.check_s)),
             ("render_site", median(other.render_s), median(base.render_s)),
+            (
+                "possible_duplicates in memory",
+                median(other.duplicates_memory_s),
+                median(base.duplicates_memory_s),
+            ),
         ]
         for label, a, b in pairs:
             value = a / b if a is not None and b else None

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import models
 from .findings import Finding, Location, Report
 from .records import FileCache, LoadedCase, Record, load
+from .similar_events import possible_duplicates
 from .text import WIKILINK, with_article
 from .textmatch import explain_mismatch
 
@@ -259,6 +260,7 @@ def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
 
     for record in records.values():
         findings.extend(_record_rules(record, records, case_language))
+    findings.extend(possible_duplicates(r for r in records.values() if r.kind == "event"))
 
     mentioned = {ref.target for ref in references}
     if loaded.case is not None:

@@ -156,7 +156,6 @@ def test_timeline_order_with_exact_approximate_and_open_dates(tmp_path: Path) ->
     files = {
         "case.yml": "title: Order\n",
         "actors/a.yml": "name: A\nkind: person\n",
-        "sources/s.yml": "title: S\nkind: article\n",
     }
     dates = {
         "e-year": "2022",
@@ -168,8 +167,11 @@ def test_timeline_order_with_exact_approximate_and_open_dates(tmp_path: Path) ->
         "e-range": "2022-06/2022-07-27",
     }
     for name, value in dates.items():
+        # Each cites a source of its own: seven look-alike titles citing one source would be
+        # (rightly) reported as possible duplicates.
+        files[f"sources/s-{name}.yml"] = f"title: S {name}\nkind: article\n"
         files[f"events/{name}.yml"] = (
-            f"title: {name}\ndate: {value}\nstatus: reported\nactors: [a]\nsources: [s]\n"
+            f"title: {name}\ndate: {value}\nstatus: reported\nactors: [a]\nsources: [s-{name}]\n"
         )
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
