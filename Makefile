@@ -64,14 +64,14 @@ $(AXE_JS):
 
 ## test: lint, then every test (browser tests included)
 test: $(STAMP) browser $(AXE_JS)
-	$(BIN)/ruff check build_scripts tests
-	$(BIN)/ruff format --check build_scripts tests
+	$(BIN)/ruff check build_scripts tests benchmarks tools
+	$(BIN)/ruff format --check build_scripts tests benchmarks tools
 	$(BIN)/casefile check --strict casefile
 	$(BIN)/pytest
 
 ## bench: the scale benchmark (N=1,000 and 10,000; BENCH_ARGS=--sizes 50000 for more)
 bench: $(STAMP)
-	$(BIN)/python -m build_scripts.bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(UV_VENV) site

@@ -19,7 +19,6 @@ SCHEMA_KINDS: dict[str, type[models.BaseModel]] = {
     "event": models.Event,
     "quote": models.Quote,
 }
-SCHEMA_DIR = "schema"
 
 
 @cache

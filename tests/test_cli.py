@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import http.server
 import json
 import shutil
@@ -211,3 +212,24 @@ def test_links_reports_dead_links_and_missing_archives(
     assert f"agency-biden-no-plans-to-call-putin: archive_url {local_server}/gone: HTTP 404" in out
     assert "cnn-officials-frustrated-at-moscow-response: no archive_url" in out
     assert "/alive: " not in out
+
+
+def test_the_runtime_package_holds_no_benchmark_code() -> None:
+    package = ROOT / "build_scripts"
+    assert not (package / "bench.py").exists()
+    assert not (package / "synth.py").exists()
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            offenders += [
+                f"{path.relative_to(ROOT)}:{node.lineno}: {name}"
+                for name in names
+                if name == "benchmarks" or name.startswith("benchmarks.")
+            ]
+    assert not offenders, offenders

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_scripts import synth
+from benchmarks import synth
 from build_scripts.checker import check
 from build_scripts.pages import PageCache, Site, render_site
 from build_scripts.records import FileCache

@@ -1,4 +1,4 @@
-"""The synthetic case file generator (build_scripts/synth.py) and a smoke run of the benchmark."""
+"""The synthetic case file generator (benchmarks/synth.py) and a smoke run of the benchmark."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts import bench, synth
+from benchmarks import bench, synth
 from build_scripts.checker import Case, check
 from build_scripts.findings import format_text
 

@@ -33,7 +33,7 @@ from playwright.sync_api import (
     expect,
 )
 
-from build_scripts.bench import serve_folder
+from benchmarks.bench import serve_folder
 from build_scripts.checker import Case
 from build_scripts.records import Record
 

@@ -30,7 +30,7 @@ from browsing import (
 )
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from build_scripts.bench import CHROMIUM, CHROMIUM_ARGS  # the one list of the required flags
+from benchmarks.bench import CHROMIUM, CHROMIUM_ARGS  # the one list of the required flags
 from build_scripts.checker import Case, check
 
 AXE_JS = Path(os.environ.get("AXE_JS") or ROOT / ".venv" / "axe" / "axe.min.js")

@@ -1,6 +1,6 @@
 """The scale benchmark: how the checker, the page generator and the MkDocs build grow with N.
 
-    python -m build_scripts.bench [--sizes 1000 10000] [--repeat 3]      (or `make bench`)
+    python -m benchmarks.bench [--sizes 1000 10000] [--repeat 3]      (or `make bench`)
 
 For each N, in a temporary folder: generate a synthetic case file (`synth.generate`), then
 measure, as the median of --repeat runs:
@@ -56,12 +56,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
-from . import cli, models
-from .checker import check, check_loaded
-from .pages import SECTIONS, PageCache, render_site
-from .records import FileCache, Positions, Record, load
-from .similar_events import possible_duplicates
-from .synth import Generator, generate
+from benchmarks.synth import Generator, generate
+from build_scripts import cli, models
+from build_scripts.checker import check, check_loaded
+from build_scripts.pages import SECTIONS, PageCache, render_site
+from build_scripts.records import FileCache, Positions, Record, load
+from build_scripts.similar_events import possible_duplicates
 
 T = TypeVar("T")
 DEFAULT_SIZES = (1000, 10000)
@@ -696,7 +696,7 @@ def header() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m build_scripts.bench",
+        prog="python -m benchmarks.bench",
         description="Benchmark check, page generation and mkdocs build on synthetic case files.",
     )
     parser.add_argument(

@@ -11,7 +11,7 @@ elisions the checker forgives, so the verbatim check does real work. The result 
 The same `n` and `seed` always give byte-identical files (one `random.Random(seed)`, a fixed
 word list, no set or hash ordering).
 
-    python -m build_scripts.synth OUT --records N [--seed S]
+    python -m benchmarks.synth OUT --records N [--seed S]
 """
 
 from __future__ import annotations
@@ -649,7 +649,7 @@ def generate(root: Path, n: int, seed: int = 1) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m build_scripts.synth",
+        prog="python -m benchmarks.synth",
         description="Write a deterministic synthetic case file (for benchmarks and tests).",
     )
     parser.add_argument("out", help="output folder (created; must be empty)")

@@ -1,0 +1,1 @@
+"""The scale benchmark and its synthetic case file generator: development tools, not shipped."""
