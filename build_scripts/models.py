@@ -8,6 +8,7 @@ string may be. Validators raise `PydanticCustomError` whose type is a finding co
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -413,14 +414,30 @@ class Quote(_Record):
         return self.source if isinstance(self.source, str) else self.source.source
 
 
-# Record kinds by the folder that holds them.
-KINDS: dict[str, type[_Record]] = {
-    "actors": Actor,
-    "sources": Source,
-    "events": Event,
-    "quotes": Quote,
-}
-SINGULAR = {"actors": "actor", "sources": "source", "events": "event", "quotes": "quote"}
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """One kind of record, declared once: everything else that names a kind derives from it
+    (the loader's folders, the pages' paths and section titles, the scaffold, the schemas)."""
+
+    name: str  # "actor": the record's kind, in messages and in JSON
+    folder: str  # "actors": the folder of its files, and of its pages
+    model: type[_Record]
+    title: str  # "Actors": its section of the site
+
+    def page(self, record_id: str) -> str:
+        """The generated page of a record of this kind (a path MkDocs maps to a URL)."""
+        return f"{self.folder}/{record_id}.md"
+
+
+# In reading order: the order of the site's sections and of the schemas.
+KIND_LIST: tuple[Kind, ...] = (
+    Kind("actor", "actors", Actor, "Actors"),
+    Kind("source", "sources", Source, "Sources"),
+    Kind("event", "events", Event, "Events"),
+    Kind("quote", "quotes", Quote, "Quotes"),
+)
+KIND: dict[str, Kind] = {k.name: k for k in KIND_LIST}
+FOLDER: dict[str, Kind] = {k.folder: k for k in KIND_LIST}
 
 # Fields holding Markdown, where [[id]] links are resolved and checked.
 MARKDOWN_FIELDS: dict[type[_Record], tuple[str, ...]] = {

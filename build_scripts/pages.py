@@ -22,6 +22,7 @@ from typing import TypeVar
 from . import models
 from .checker import Case, event_sort_key
 from .dates import MONTHS, EdtfDate, Precision, format_date
+from .models import KIND, KIND_LIST
 from .records import Record
 from .schema import record_schemas
 from .text import attr, json_script, md_text, plain_markdown, render_markdown, with_article
@@ -29,7 +30,6 @@ from .textmatch import PassageMatch, Span
 
 T = TypeVar("T")
 FORMAT_VERSION = 1
-PLURAL = {"actor": "actors", "source": "sources", "event": "events", "quote": "quotes"}
 KIND_LABELS = {
     "person": "People",
     "organization": "Organizations",
@@ -76,7 +76,7 @@ def _claim(site: Site, path: str, origin: str) -> None:
 
 
 def page_of(record: Record) -> str:
-    return f"{PLURAL[record.kind]}/{record.id}.md"
+    return KIND[record.kind].page(record.id)
 
 
 def tag_page(tag: str) -> str:
@@ -397,7 +397,7 @@ class Renderer:
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
-            _claim(site, path, f"{PLURAL[record.kind]}/{record.path.name}")
+            _claim(site, path, f"{KIND[record.kind].folder}/{record.path.name}")
             build_page = partial(getattr(self, f"{record.kind}_page"), _Page(self, path), record)
             if cache is None:  # a one-off build: nothing to remember, nothing to track
                 site.files[path], site.titles[path] = build_page()
@@ -411,7 +411,7 @@ class Renderer:
                     cache.rendered.append(path)
                 pages[path] = known
                 site.files[path], site.titles[path] = known[1:]
-            site.sources[path] = f"{PLURAL[record.kind]}/{record.path.name}"  # its YAML file
+            site.sources[path] = f"{KIND[record.kind].folder}/{record.path.name}"  # its YAML
         if cache is not None:
             cache.pages = pages  # pages of records that are gone are dropped
         for tag in sorted(self.tags):
@@ -994,7 +994,7 @@ class Renderer:
         for kind in ("event", "actor", "quote", "source"):
             records = [r for r in self.tags[tag] if r.kind == kind]
             if records:
-                page.section(PLURAL[kind].capitalize())
+                page.section(KIND[kind].title)
                 records.sort(key=lambda r: (self.name(r).casefold(), r.id))
                 page.bullets(page.link(r) for r in records)
         return page.text(), f"Tag: {tag}"
@@ -1085,7 +1085,8 @@ def export_json(case: Case, cache: PageCache | None = None) -> str:
     entries: dict[str, tuple[Record, str]] = {}
     known = cache.json if cache is not None else {}
     lists: dict[str, list[str]] = {}
-    for kind, plural in PLURAL.items():
+    for kind_info in KIND_LIST:
+        kind, plural = kind_info.name, kind_info.folder
         items = []
         for record in sorted(case.of_kind(kind), key=lambda r: r.id):
             entry = known.get(record.id)

@@ -275,7 +275,9 @@ def _validate(
 def _id_from_name(path: Path) -> tuple[str, Finding | None]:
     record_id = path.stem
     if record_id in models.RESERVED_NAMES:
-        kind = models.SINGULAR.get(path.parent.name, "record")
+        kind = (
+            models.FOLDER[path.parent.name].name if path.parent.name in models.FOLDER else "record"
+        )
         return record_id, Finding(
             "reserved-id",
             Location(path),
@@ -304,7 +306,7 @@ _LAYOUT_HINT = (
     "of .yml records (sources/ may hold <id>.txt full texts)"
 )
 _TOP_FILES = {"case.yml", "case.yaml", "README.md"}
-_ALLOWED_TOP = {*_TOP_FILES, *models.KINDS}
+_ALLOWED_TOP = {*_TOP_FILES, *models.FOLDER}
 
 
 FileKey = tuple[str, bytes]  # (path, digest of the file's bytes)
@@ -420,10 +422,11 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
             continue
         findings.append(_unexpected(entry.path, f"'{entry.name}' is not part of a case file"))
 
-    for folder, model in models.KINDS.items():
+    for kind_info in models.KIND_LIST:
+        folder, model = kind_info.folder, kind_info.model
         if folder not in folders:
             continue
-        kind = models.SINGULAR[folder]
+        kind = kind_info.name
         entries, problems = scan_dir(folders[folder].path)
         findings.extend(problems)
         texts: dict[str, Path] = {}

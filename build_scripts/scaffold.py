@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import models
 from .checker import id_key
 from .models import ACTOR_KINDS, SOURCE_KINDS, STATUSES, suggest_id
-from .pages import PLURAL
 
 _HEADER = "# yaml-language-server: $schema=../../schema/{kind}.schema.json\n"
 
@@ -84,7 +84,7 @@ def new_record(root: Path, kind: str, title: str) -> Path:
     if not (root / "case.yml").is_file():
         raise ScaffoldError(f"{root} is not a case file (it has no case.yml)")
     record_id = suggest_id(title)
-    for folder in PLURAL.values():
+    for folder in models.FOLDER:
         for existing in (root / folder).glob("*.y*ml"):
             if id_key(existing.stem) == id_key(record_id):
                 same = "the id" if existing.stem == record_id else "an id that looks like"
@@ -92,7 +92,7 @@ def new_record(root: Path, kind: str, title: str) -> Path:
                     f"{existing} already has {same} '{record_id}'; nothing was written "
                     "(choose another title, or rename the file afterwards)"
                 )
-    path = root / PLURAL[kind] / f"{record_id}.yml"
+    path = root / models.KIND[kind].folder / f"{record_id}.yml"
     body = TEMPLATES[kind].format(
         title=json.dumps(title.strip(), ensure_ascii=False),
         statuses=", ".join(STATUSES),

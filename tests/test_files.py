@@ -69,10 +69,7 @@ def test_a_full_text_linked_to_a_secret_is_refused_and_not_read(
     report, case = check(root)
     assert case is None
     text = "\n".join(format_text(f, cwd=root) for f in report.findings)
-    assert (
-        "sources/memo.txt:1:1: error[not-a-regular-file]: 'memo.txt' is a symbolic link"
-        in text
-    )
+    assert "sources/memo.txt:1:1: error[not-a-regular-file]: 'memo.txt' is a symbolic link" in text
     assert SECRET not in text  # not published, and not echoed by a not-verbatim hint
 
 

@@ -27,8 +27,7 @@ from hypothesis import strategies as st
 from build_scripts import cli, scan
 from build_scripts.checker import check, id_key
 from build_scripts.findings import CODES, format_text
-from build_scripts.models import KINDS, SINGULAR, check_id
-from build_scripts.pages import PLURAL
+from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import ScanFinding, scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
 from build_scripts.text import _INVISIBLE, md_text
@@ -129,7 +128,7 @@ def collapsed(text: str) -> str:
 
 
 def page_path(site: Path, kind: str, record_id: str) -> Path:
-    return site / PLURAL[kind] / record_id / "index.html"
+    return site / KIND[kind].folder / record_id / "index.html"
 
 
 # -- the hostile case file ----------------------------------------------------------------------
@@ -575,7 +574,7 @@ def test_nothing_is_lost(example: ExampleBuilds) -> None:
     assert node is not None and not problems
     lost = differences(plain(node), exported["case"], "case.yml")
     count = 0
-    for folder in KINDS:
+    for folder in FOLDER:
         by_id = {r["id"]: r for r in exported[folder]}
         paths = sorted((records / folder).glob("*.yml"))
         assert sorted(by_id) == [p.stem for p in paths]
@@ -585,7 +584,7 @@ def test_nothing_is_lost(example: ExampleBuilds) -> None:
             record = by_id[path.stem]
             assert record["file"] == path.name
             lost += differences(plain(node), record, f"{folder}/{path.name}")
-            page = page_path(example.first, SINGULAR[folder], path.stem)
+            page = page_path(example.first, FOLDER[folder].name, path.stem)
             assert page.is_file(), page
             heading = read_page(page).texts["h1"]
             if folder != "quotes":
@@ -646,7 +645,7 @@ def test_arbitrary_bytes_as_a_record(path: str, data: bytes) -> None:
 
 
 FIELD_NAMES = sorted(
-    {name for model in KINDS.values() for name in model.model_fields}
+    {name for kind in KIND_LIST for name in kind.model.model_fields}
     | {"source", "locator", "excerpt", "actor", "role", "organization", "start", "end"}
     | {"website", "wikipedia", "wikidata", "title", "license"}
 )

@@ -31,7 +31,7 @@ from browsing import (
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from build_scripts.checker import check
-from build_scripts.pages import PLURAL
+from build_scripts.models import KIND
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,7 @@ def test_no_payload_runs_on_any_page(
     page = context.new_page()
     report, case = check(HOSTILE / "casefile")
     assert case is not None, report.errors
-    records = [f"/{PLURAL[r.kind]}/{r.id}/" for r in case.records.values() if r.kind != "case"]
+    records = [f"/{KIND[r.kind].folder}/{r.id}/" for r in case.records.values() if r.kind != "case"]
     assert set(records) <= set(hostile_pages)
     shown = 0
     for path in hostile_pages:
