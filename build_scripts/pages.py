@@ -332,12 +332,9 @@ class Renderer:
         return (*key, record.id)
 
     def quote_date(self, record: Record) -> EdtfDate | None:
-        data = record.data
-        if data.date is not None:
-            return data.date
-        if data.event:
-            return self.record(data.event).data.date
-        return None
+        """When the words were said: the quote's own date, never lent from its event (an
+        event's date says when the event happened, not when these words were spoken)."""
+        return record.data.date
 
     def match(self, source_id: str, passage: str | None) -> PassageMatch | None:
         """Where a quoted passage sits in a source's full text (None: no text, no passage)."""
@@ -662,6 +659,11 @@ class Renderer:
         when = self.quote_date(quote)
         if when:
             bits.append(_datetime(when))
+        else:
+            bits.append("undated")
+            if data.event:  # context, kept apart from the date the words were said
+                event = self.record(data.event)
+                bits.append(f"at {page.link(event)} ({_datetime(event.data.date)})")
         source_id = data.source_id
         bits.append("in " + page.link_id(source_id))
         # Verified and unverified quotes must not look alike: say which this is.
@@ -949,7 +951,7 @@ class Renderer:
     def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> str:
         def build() -> list[str]:
             when = self.quote_date(quote)
-            line = (_datetime(when) + " ") if when else "date not known "
+            line = (_datetime(when) + " ") if when else "undated "
             if speaker:
                 line += page.link_id(quote.data.speaker) + ": "
             return [line + page.link(quote)]
