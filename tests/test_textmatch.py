@@ -13,6 +13,8 @@ from build_scripts.textmatch import (
     SourceText,
     Span,
     closest_paragraph,
+    dropped_negation,
+    inside_word,
     normalise,
     normalise_with_map,
     passage_pieces,
@@ -268,6 +270,143 @@ def test_span_does_not_cut_through_an_ellipsis_character(source_text: str, passa
     ]
 
 
+# --- word boundaries -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source_text", "passage"),
+    [
+        # An apostrophe between letters is inside the word, typeset or not.
+        ("I don\u2019t know.", "I don"),
+        ("I don't know.", "I don"),
+        ("I don\u02bct know.", "I don"),
+        ("I don\u2018t know.", "I don"),
+        ("I don\u2019t know.", "t know."),
+        ("I don\u2019t know.", "\u2019t know."),
+        ("I don\u2019t know.", "I don\u2019"),
+        # So is a hyphen, and the typeset hyphens.
+        ("It is non-binding.", "binding."),
+        ("It is non-binding.", "It is non"),
+        ("It is non\u2010binding.", "binding."),
+        ("It is non\u2011binding.", "binding."),
+        ("the long-term plan", "term plan"),
+    ],
+)
+def test_a_passage_does_not_start_or_end_inside_a_word(source_text: str, passage: str) -> None:
+    assert SourceText(source_text).find(passage) is None
+
+
+@pytest.mark.parametrize(
+    ("source_text", "passage", "expected"),
+    [
+        ("I don\u2019t know.", "I don't know", "I don\u2019t know"),
+        ("It is non-binding.", "non-binding.", "non-binding."),
+        # Dashes separate words: only hyphens and apostrophes join them.
+        ("the war of 1914\u20131918 ended", "1914", "1914"),
+        ("well\u2014perhaps not", "perhaps not", "perhaps not"),
+        ("well--perhaps not", "perhaps not", "perhaps not"),
+        # Quotation marks around a word are not apostrophes inside it.
+        ("He said \u2018stop\u2019 and left.", "stop", "stop"),
+        ("He said 'stop' and left.", "said 'stop'", "said 'stop'"),
+        ("the workers' rights", "the workers'", "the workers'"),
+        ("\u2019Tis the season", "Tis the season", "Tis the season"),
+        # A word that occurs inside longer words first is found where it stands alone.
+        ("don\u2019t, don, done", "don", "don"),
+        ("non-binding, binding", "binding", "binding"),
+    ],
+)
+def test_a_passage_on_word_boundaries_is_found(
+    source_text: str, passage: str, expected: str
+) -> None:
+    source = SourceText(source_text)
+    match = source.find(passage)
+    assert match is not None
+    assert span_texts(source, match) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "index", "inside"),
+    [
+        ("don\u2019t", 3, True),
+        ("don\u2019t", 4, True),
+        ("non-binding", 3, True),
+        ("non-binding", 4, True),
+        ("1914\u20131918", 4, False),
+        ("a 'b'", 2, False),
+        ("a 'b'", 3, False),
+        ("ab", 0, False),
+        ("ab", 2, False),
+        ("ab", 1, True),
+        ("a--b", 1, False),
+        ("a--b", 2, False),
+    ],
+)
+def test_inside_word(text: str, index: int, inside: bool) -> None:
+    assert inside_word(text, index) is inside
+
+
+# --- dropped negations ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source_text", "passage", "language", "dropped"),
+    [
+        # The example that prompted it: the elision takes the negation out.
+        (
+            "I don\u2019t have any calls to announce",
+            "I ... have any calls to announce",
+            None,
+            "don\u2019t",
+        ),
+        ("I don't have any calls", "I [...] have any calls", "en", "don't"),
+        ("I do not have any calls", "I do ... have any calls", "en", "not"),
+        ("I do not, he said, have calls", "I ... have calls", "en", None),  # not next to a gap
+        ("We will never agree to it", "We will ... agree to it", "en-GB", "never"),
+        ("There is no agreement on this", "There is \u2026 agreement", None, "no"),
+        ("Nobody said anything at all", "... said anything", None, "Nobody"),
+        ("He left without a word", "He left ...", None, "without"),
+        ("It is neither here nor there", "It is neither here ... there", None, "nor"),
+        ("We cannot accept that", "We ... accept that", None, "cannot"),
+        ("Nothing was agreed", "... was agreed", None, "Nothing"),
+        # Russian, and a language not listed (English words are looked for).
+        ("Мы не будем ничего объявлять", "Мы ... будем ничего объявлять", "ru", "не"),
+        ("Соглашения нет, сказал он", "Соглашения ..., сказал он", "ru", "нет"),
+        ("Мы никогда не согласимся", "Мы ... не согласимся", "ru", "никогда"),
+        ("Мы не будем объявлять", "Мы ... будем объявлять", "en", None),
+        ("We will not agree", "We will ... agree", "xx", "not"),
+        # French and German.
+        ("Il n'a pas dit cela", "Il ... dit cela", "fr", "n'a"),
+        ("Wir werden nicht zustimmen", "Wir werden ... zustimmen", "de", "nicht"),
+        # Nothing negating was left out, or nothing was left out.
+        ("I do have any calls to announce", "I ... have any calls", None, None),
+        ("I do not have any calls", "I do not have any calls", None, None),
+        ("I do not have any calls", "I do not ... calls", None, None),
+        # Not verbatim: nothing to say.
+        ("I do not have any calls", "I ... had any calls", None, None),
+    ],
+)
+def test_dropped_negation(
+    source_text: str, passage: str, language: str | None, dropped: str | None
+) -> None:
+    assert dropped_negation(source_text, passage, language) == dropped
+    assert dropped_negation(SourceText(source_text), passage, language) == dropped
+
+
+def test_dropped_negation_uses_the_match_already_found() -> None:
+    source = SourceText("intro\n\nI don't have any calls to announce")
+    match = source.find("I ... have any calls")
+    assert match is not None and match.paragraph == 1
+    source._found["I ... have any calls"] = None  # a cached answer is the answer
+    assert dropped_negation(source, "I ... have any calls", None) is None
+
+
+def test_dropped_negation_checks_every_gap() -> None:
+    source = "We will talk. We will not sign. We will leave."
+    assert dropped_negation(source, "We will talk. ... We will leave.", None) is None
+    assert dropped_negation(source, "We ... talk. We will ... sign. ... leave.", None) == "not"
+    assert dropped_negation(source, "We will talk. ... sign. ... leave.", None) == "not"
+
+
 # --- closest_paragraph ---------------------------------------------------------------------
 
 
@@ -331,15 +470,7 @@ def paragraph_and_substring(
     start = draw(st.integers(0, len(paragraph)))
     end = draw(st.integers(start, len(paragraph)))
     # Quotes start and end at word boundaries: find() refuses to cut a word in two.
-    assume(
-        start == 0
-        or start == end
-        or not (paragraph[start - 1].isalnum() and paragraph[start].isalnum())
-    )
-    assume(
-        end in (start, len(paragraph))
-        or not (paragraph[end - 1].isalnum() and paragraph[end].isalnum())
-    )
+    assume(start == end or not (inside_word(paragraph, start) or inside_word(paragraph, end)))
     assume(
         "\u2026" not in paragraph[max(start - 1, 0) : end + 1] or "\u2026" in paragraph[start:end]
     )
