@@ -2,23 +2,30 @@
 
 `check(root)` is the one entry point the CLI, the plugin and the tests share. It returns the
 report and, when there are no errors, the checked case the pages are rendered from.
+
+The checker is a list of rules, `RULES`. `index` reads the loaded case once into a `CaseView`
+(records by id, citations, every reference resolved), and each rule takes that view and yields
+findings, so adding a rule touches no other.
 """
 
 from __future__ import annotations
 
+import difflib
 import gc
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import models
 from .findings import Finding, Location, Report
-from .records import FileCache, LoadedCase, Record, load
+from .records import FileCache, InvalidRecord, LoadedCase, Record, load
 from .similar_events import possible_duplicates
 from .text import WIKILINK, with_article
 from .textmatch import explain_mismatch
+
+PathKey = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,70 @@ RELATIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def relation_phrase(relation: str) -> str:
+    """How findings name the place a reference is written in."""
+    return {
+        "actor": "an event's actor",
+        "organization": "a role's organization",
+        "cites": "a citation",
+        "speaker": "a quote's speaker",
+        "about": "a quote's 'about'",
+        "said-at": "a quote's event",
+        "related": "a related event",
+        "not-duplicate-of": "'not_duplicate_of'",
+        "mentions": "a [[link]]",
+    }[relation]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """Words a record says its source holds, verbatim."""
+
+    what: str  # "quote" or "excerpt": how findings name it
+    text: str
+    loc: PathKey  # where in the record it is written
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One citation a record makes: the source, where in it, and what it quotes from it."""
+
+    source: str
+    loc: PathKey  # where in the record the source's id is written
+    locator: str | None = None
+    # A quote's text, then its citation's excerpt if any; an event citation's excerpt.
+    passages: tuple[Passage, ...] = ()
+
+    @property
+    def passage(self) -> str | None:
+        """The passage readers are pointed to: a quote's text, an event citation's excerpt."""
+        return self.passages[0].text if self.passages else None
+
+
+def citations_of(record: Record) -> list[Citation]:
+    """Every citation `record` makes, whichever of the two shapes each is written in."""
+    data = record.data
+    if record.kind == "event":
+        out = []
+        for i, cite in enumerate(data.sources):
+            if isinstance(cite, str):
+                out.append(Citation(cite, ("sources", i)))
+                continue
+            excerpt = Passage("excerpt", cite.excerpt, ("sources", i, "excerpt"))
+            passages = (excerpt,) if cite.excerpt else ()
+            out.append(Citation(cite.source, ("sources", i, "source"), cite.locator, passages))
+        return out
+    if record.kind == "quote":
+        cite = data.source
+        quoted = Passage("quote", data.text, ("text",))
+        if isinstance(cite, str):
+            return [Citation(cite, ("source",), None, (quoted,))]
+        excerpt = Passage("excerpt", cite.excerpt, ("source", "excerpt"))
+        passages = (quoted, excerpt) if cite.excerpt else (quoted,)
+        return [Citation(cite.source, ("source", "source"), cite.locator, passages)]
+    return []
+
+
 @dataclass(slots=True)
 class Case:
     """A checked case file: records by id, sorted lists by kind, and back-references."""
@@ -53,6 +124,8 @@ class Case:
     records: dict[str, Record]
     references: list[Reference]
     backrefs: dict[str, list[Reference]] = field(default_factory=dict)
+    # record id -> the citations it makes, derived once by the checker
+    cited: dict[str, list[Citation]] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Record]:
         return [r for r in self.records.values() if r.kind == kind]
@@ -67,6 +140,11 @@ class Case:
             if not relations or ref.relation in relations:
                 seen.setdefault(ref.origin, self.records[ref.origin])
         return list(seen.values())
+
+    def citations(self, record: Record) -> list[Citation]:
+        """The citations `record` makes: source, locator, passages, and where each is written."""
+        found = self.cited.get(record.id)
+        return found if found is not None else citations_of(record)
 
 
 def event_sort_key(record: Record) -> tuple[object, ...]:
@@ -94,7 +172,84 @@ def id_key(record_id: str) -> str:
     return skeleton.casefold()
 
 
-def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
+# -- the index every rule reads ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference as written, and what is wrong with it: the code of the finding it earns,
+    or None when it resolves."""
+
+    origin: Record
+    loc: PathKey
+    target: str
+    relation: str
+    fault: str | None = None
+
+    @property
+    def where(self) -> Location:
+        return self.origin.location(*self.loc)
+
+
+@dataclass(slots=True)
+class CaseView:
+    """The loaded case, indexed once."""
+
+    loaded: LoadedCase
+    records: dict[str, Record]  # one record per id: the first by path
+    clashes: list[tuple[Record, Record]]  # (record, the earlier one whose id it takes)
+    invalid: dict[str, InvalidRecord]  # records with errors, still known by their ids
+    citations: dict[str, list[Citation]]
+    refs: list[Ref] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return self.loaded.case.language if self.loaded.case else "en"
+
+    def of_kind(self, kind: str) -> list[Record]:
+        return [r for r in self.records.values() if r.kind == kind]
+
+    def case(self) -> Case:
+        """The checked case, for a case file without errors."""
+        assert self.loaded.case is not None
+        references = [
+            Reference(r.origin.id, r.target, r.relation) for r in self.refs if not r.fault
+        ]
+        case = Case(
+            self.loaded.root, self.loaded.case, dict(sorted(self.records.items())), references
+        )
+        backrefs: dict[str, list[Reference]] = defaultdict(list)
+        for ref in sorted(set(references), key=lambda r: (r.target, r.origin, r.relation)):
+            backrefs[ref.target].append(ref)
+        case.backrefs = dict(backrefs)
+        case.cited = self.citations
+        return case
+
+
+def index(loaded: LoadedCase) -> CaseView:
+    """Records by id (an id taken twice, or one that looks like another, is a clash), their
+    citations, and every reference with what, if anything, is wrong with it."""
+    by_key: dict[str, Record] = {}
+    records: dict[str, Record] = {}
+    clashes: list[tuple[Record, Record]] = []
+    for record in sorted(loaded.records, key=lambda r: str(r.path)):
+        first = by_key.setdefault(id_key(record.id), record)
+        if first is record:
+            records[record.id] = record
+        else:
+            clashes.append((record, first))
+    invalid = {r.id: r for r in loaded.invalid if id_key(r.id) not in by_key}
+    citations = {r.id: citations_of(r) for r in records.values()}
+    view = CaseView(loaded, records, clashes, invalid, citations)
+    view.refs = [
+        _resolve(view, Ref(record, loc, target, relation))
+        for record in records.values()
+        for loc, target, relation in _refs(record, citations[record.id])
+    ]
+    return view
+
+
+def _refs(record: Record, citations: list[Citation]) -> Iterator[tuple[PathKey, str, str]]:
     """(location in the record, target id, relation) for every reference a record makes."""
     data = record.data
     if record.kind == "actor":
@@ -107,21 +262,14 @@ def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
                 yield ("actors", i), entry, "actor"
             else:
                 yield ("actors", i, "actor"), entry.actor, "actor"
-        for i, citation in enumerate(data.sources):
-            if isinstance(citation, str):
-                yield ("sources", i), citation, "cites"
-            else:
-                yield ("sources", i, "source"), citation.source, "cites"
+        yield from ((c.loc, c.source, "cites") for c in citations)
         for i, other in enumerate(data.related):
             yield ("related", i), other, "related"
         for i, other in enumerate(data.not_duplicate_of):
             yield ("not_duplicate_of", i), other, "not-duplicate-of"
     elif record.kind == "quote":
         yield ("speaker",), data.speaker, "speaker"
-        if isinstance(data.source, str):
-            yield ("source",), data.source, "cites"
-        else:
-            yield ("source", "source"), data.source.source, "cites"
+        yield from ((c.loc, c.source, "cites") for c in citations)
         if data.event:
             yield ("event",), data.event, "said-at"
         for i, who in enumerate(data.about):
@@ -131,6 +279,188 @@ def _refs(record: Record) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
         if text:
             for match in WIKILINK.finditer(text):
                 yield (name,), match.group(1).strip(), "mentions"
+
+
+def _resolve(view: CaseView, ref: Ref) -> Ref:
+    """`ref` with its fault: the code of the finding it earns, or None."""
+    found = view.records.get(ref.target)
+    allowed = RELATIONS[ref.relation]
+    is_self = ref.target == ref.origin.id
+    if found is not None and found.kind in allowed and not is_self:
+        return ref  # the usual case
+    broken = view.invalid.get(ref.target)
+    fault: str | None = None
+    if found is None and broken is not None and broken.kind in allowed:
+        fault = "invalid-target"  # reported once per target, not as a cascade
+    elif ref.relation == "mentions" and models.check_id(ref.target):
+        fault = "bad-id"
+    elif found is None:
+        fault = "dangling-reference"
+    elif found.kind not in allowed:
+        fault = "wrong-kind-reference"
+    elif is_self and ref.relation != "mentions":  # a record may name itself in its own text
+        fault = "self-reference"
+    return Ref(ref.origin, ref.loc, ref.target, ref.relation, fault)
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+def duplicate_ids(view: CaseView) -> Iterator[Finding]:
+    """One record per id across the whole case file, and no two ids that look alike."""
+    for record, first in view.clashes:
+        yield Finding.make(
+            "duplicate-id",
+            Location(record.path),
+            variant=None if first.id == record.id else "lookalike",
+            related_at=Location(first.path),
+            id=record.id,
+            other=first.id,
+            kind=first.kind,
+            file=first.path.name,
+        )
+
+
+def broken_references(view: CaseView) -> Iterator[Finding]:
+    """References to nothing, to the wrong kind of record, or to the record itself."""
+    for ref in view.refs:
+        if ref.fault == "bad-id":
+            yield Finding.make("bad-id", ref.where, variant="link", target=ref.target)
+        elif ref.fault == "dangling-reference":
+            yield _dangling(view, ref.target, ref.where, ref.relation)
+        elif ref.fault == "wrong-kind-reference":
+            found = view.records[ref.target]
+            yield Finding.make(
+                "wrong-kind-reference",
+                ref.where,
+                target=ref.target,
+                found=with_article(found.kind),
+                relation=relation_phrase(ref.relation),
+                allowed=" or ".join(with_article(k) for k in RELATIONS[ref.relation]),
+                kind=found.kind,
+                file=found.path.name,
+            )
+        elif ref.fault == "self-reference":
+            yield Finding.make("self-reference", ref.where, kind=ref.origin.kind, id=ref.origin.id)
+    case, positions = view.loaded.case, view.loaded.case_positions
+    if case is not None and positions is not None:
+        for target in _case_wikilinks(case):
+            if target not in view.records:
+                yield _dangling(view, target, positions.at(("summary",)), "mentions")
+
+
+def _dangling(view: CaseView, target: str, where: Location, relation: str) -> Finding:
+    allowed = RELATIONS[relation]
+    candidates = [r.id for r in view.records.values() if r.kind in allowed]
+    close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
+    return Finding.make(
+        "dangling-reference",
+        where,
+        variant="close" if close else None,
+        relation=relation_phrase(relation),
+        target=target,
+        close=close[0] if close else None,
+        kinds=" or ".join(allowed) if len(allowed) < 4 else "record",
+    )
+
+
+def invalid_targets(view: CaseView) -> Iterator[Finding]:
+    """One note per record with errors of its own that others refer to, where it is first
+    referred to: its references are checked again once it is fixed."""
+    first: dict[str, Ref] = {}
+    for ref in view.refs:
+        if ref.fault == "invalid-target":
+            first.setdefault(ref.target, ref)
+    for target, ref in sorted(first.items()):
+        broken = view.invalid[target]
+        yield Finding.make(
+            "invalid-target",
+            ref.where,
+            related_at=Location(broken.path),
+            relation=relation_phrase(ref.relation),
+            target=target,
+            file=broken.path.name,
+        )
+
+
+def events_without_source(view: CaseView) -> Iterator[Finding]:
+    for record in view.of_kind("event"):
+        if not record.data.sources:
+            yield Finding.make("event-without-source", record.location("sources"), id=record.id)
+
+
+def reversed_roles(view: CaseView) -> Iterator[Finding]:
+    for record in view.of_kind("actor"):
+        for i, role in enumerate(record.data.roles):
+            if role.start and role.end and role.end.latest < role.start.earliest:
+                yield Finding.make(
+                    "reversed-interval",
+                    record.location("roles", i, "end"),
+                    title=role.title,
+                    start=role.start.text,
+                    end=role.end.text,
+                )
+
+
+def missing_translations(view: CaseView) -> Iterator[Finding]:
+    language = view.language
+    for record in view.of_kind("quote"):
+        data = record.data
+        if data.language and data.language != language and not data.translation:
+            yield Finding.make(
+                "missing-translation",
+                record.location("language"),
+                language=data.language,
+                case_language=language,
+            )
+
+
+def unverified_passages(view: CaseView) -> Iterator[Finding]:
+    """Quotes and excerpts must be found verbatim in their source's full text, if it has one."""
+    for record in view.records.values():
+        for citation in view.citations[record.id]:
+            source = view.records.get(citation.source)
+            if source is None or source.kind != "source":
+                continue  # a broken reference, reported as one
+            for passage in citation.passages:
+                yield from _verbatim(record, passage, source)
+
+
+def _verbatim(record: Record, passage: Passage, source: Record) -> Iterator[Finding]:
+    where = record.location(*passage.loc)
+    if source.text is None:
+        yield Finding.make("unchecked-quote", where, what=passage.what, source=source.id)
+    elif source.text.find(passage.text) is None:
+        difference = explain_mismatch(source.text, passage.text)
+        yield Finding.make(
+            "not-verbatim",
+            where,
+            variant=None if difference is None else "explained",
+            what=passage.what,
+            source=source.id,
+            file=source.text_path.name if source.text_path else f"{source.id}.txt",
+            difference=difference,
+        )
+
+
+def possible_duplicate_events(view: CaseView) -> Iterator[Finding]:
+    yield from possible_duplicates(view.of_kind("event"))
+
+
+def unused_records(view: CaseView) -> Iterator[Finding]:
+    """Sources nothing cites and actors nothing mentions."""
+    mentioned = {ref.target for ref in view.refs if ref.fault is None}
+    if view.loaded.case is not None:
+        mentioned.update(_case_wikilinks(view.loaded.case))
+    for broken in view.loaded.invalid:  # what a broken record names is not reported unused
+        mentioned.update(_strings(broken.raw))
+    for record in view.records.values():
+        if record.id in mentioned:
+            continue
+        if record.kind == "source":
+            yield Finding.make("unused-source", record.location(), id=record.id)
+        elif record.kind == "actor":
+            yield Finding.make("unmentioned-actor", record.location(), id=record.id)
 
 
 def _strings(raw: object) -> Iterator[str]:
@@ -152,281 +482,28 @@ def _case_wikilinks(meta: models.Case) -> Iterator[str]:
         yield match.group(1).strip()
 
 
+Rule = Callable[[CaseView], Iterator[Finding]]
+
+RULES: tuple[Rule, ...] = (
+    duplicate_ids,
+    broken_references,
+    invalid_targets,
+    events_without_source,
+    reversed_roles,
+    missing_translations,
+    unverified_passages,
+    possible_duplicate_events,
+    unused_records,
+)
+
+
 def check_loaded(loaded: LoadedCase) -> tuple[Report, Case | None]:
-    findings = list(loaded.findings)
-
-    # Ids: one record per id across the whole case file.
-    by_key: dict[str, Record] = {}
-    records: dict[str, Record] = {}
-    for record in sorted(loaded.records, key=lambda r: str(r.path)):
-        key = id_key(record.id)
-        first = by_key.get(key)
-        if first is not None:
-            if first.id == record.id:
-                message = f"id '{record.id}' is already used by the {first.kind} {first.path.name}"
-                hint = "ids are unique across actors, sources, events and quotes: rename one file"
-            else:
-                message = (
-                    f"id '{record.id}' looks like '{first.id}', the id of the {first.kind} "
-                    f"{first.path.name}"
-                )
-                hint = (
-                    "ids that differ only in characters that look alike (0 and o, 1 and l, "
-                    "rn and m) would be taken for one another: rename one file"
-                )
-            findings.append(
-                Finding(
-                    "duplicate-id",
-                    Location(record.path),
-                    message,
-                    hint,
-                    related=(("first defined here", Location(first.path)),),
-                )
-            )
-            continue
-        by_key[key] = record
-        records[record.id] = record
-
-    invalid = {r.id: r for r in loaded.invalid if id_key(r.id) not in by_key}
-    # invalid target id -> where it is first referred to: one note per target, not a cascade
-    invalid_refs: dict[str, tuple[Location, str]] = {}
-    references: list[Reference] = []
-    for record in records.values():
-        for loc, target, relation in _refs(record):
-            found = records.get(target)
-            if found is not None and found.kind in RELATIONS[relation] and target != record.id:
-                references.append(Reference(record.id, target, relation))  # the usual case
-                continue
-            where = record.location(*loc)
-            broken = invalid.get(target)
-            if found is None and broken is not None and broken.kind in RELATIONS[relation]:
-                invalid_refs.setdefault(target, (where, relation))
-                continue
-            if relation == "mentions" and models.check_id(target):
-                findings.append(
-                    Finding(
-                        "bad-id",
-                        where,
-                        f"[[{target}]] is not a valid record id",
-                        "write [[id]] or [[id|label]] with the id of an existing record",
-                    )
-                )
-                continue
-            if found is None:
-                findings.append(_dangling(target, where, relation, records))
-                continue
-            allowed = RELATIONS[relation]
-            if found.kind not in allowed:
-                findings.append(
-                    Finding(
-                        "wrong-kind-reference",
-                        where,
-                        f"'{target}' is {with_article(found.kind)}, "
-                        f"but {relation_phrase(relation)} must be "
-                        + " or ".join(with_article(k) for k in allowed),
-                        f"{found.kind} '{target}' is defined in {found.path.name}",
-                    )
-                )
-                continue
-            if target == record.id and relation != "mentions":
-                findings.append(
-                    Finding(
-                        "self-reference", where, f"{record.kind} '{record.id}' refers to itself"
-                    )
-                )
-                continue
-            references.append(Reference(record.id, target, relation))
-
-    case_language = loaded.case.language if loaded.case else "en"
-    if loaded.case is not None and loaded.case_positions is not None:
-        for target in _case_wikilinks(loaded.case):
-            if target not in records:
-                findings.append(
-                    _dangling(target, loaded.case_positions.at(("summary",)), "mentions", records)
-                )
-
-    for target, (where, relation) in sorted(invalid_refs.items()):
-        broken = invalid[target]
-        findings.append(
-            Finding(
-                "invalid-target",
-                where,
-                f"{relation_phrase(relation)} '{target}' has errors of its own, reported in "
-                f"{broken.path.name}",
-                "references to it are checked again once that file is fixed",
-                related=(("defined here", Location(broken.path)),),
-            )
-        )
-
-    for record in records.values():
-        findings.extend(_record_rules(record, records, case_language))
-    findings.extend(possible_duplicates(r for r in records.values() if r.kind == "event"))
-
-    mentioned = {ref.target for ref in references}
-    if loaded.case is not None:
-        mentioned.update(_case_wikilinks(loaded.case))
-    for broken in loaded.invalid:  # what a broken record names is not reported unused
-        mentioned.update(_strings(broken.raw))
-    for record in records.values():
-        if record.id in mentioned:
-            continue
-        if record.kind == "source":
-            findings.append(
-                Finding(
-                    "unused-source",
-                    record.location(),
-                    f"source '{record.id}' is not cited by any event or quote",
-                    "cite it from an event's sources or a quote's source, or remove it",
-                )
-            )
-        elif record.kind == "actor":
-            findings.append(
-                Finding(
-                    "unmentioned-actor",
-                    record.location(),
-                    f"actor '{record.id}' is not mentioned by any event, quote or role",
-                    "add them to an event's actors, or remove the record",
-                )
-            )
-
-    report = Report(findings)
+    """Every finding about a loaded case file, and the case when it has no errors."""
+    view = index(loaded)
+    report = Report([*loaded.findings, *(f for rule in RULES for f in rule(view))])
     if report.errors or loaded.case is None:
         return report, None
-    case = Case(loaded.root, loaded.case, dict(sorted(records.items())), references)
-    backrefs: dict[str, list[Reference]] = defaultdict(list)
-    for ref in sorted(set(references), key=lambda r: (r.target, r.origin, r.relation)):
-        backrefs[ref.target].append(ref)
-    case.backrefs = dict(backrefs)
-    return report, case
-
-
-def relation_phrase(relation: str) -> str:
-    return {
-        "actor": "an event's actor",
-        "organization": "a role's organization",
-        "cites": "a citation",
-        "speaker": "a quote's speaker",
-        "about": "a quote's 'about'",
-        "said-at": "a quote's event",
-        "related": "a related event",
-        "not-duplicate-of": "'not_duplicate_of'",
-        "mentions": "a [[link]]",
-    }[relation]
-
-
-def _dangling(target: str, where: Location, relation: str, records: dict[str, Record]) -> Finding:
-    import difflib
-
-    allowed = RELATIONS[relation]
-    candidates = [r.id for r in records.values() if r.kind in allowed]
-    close = difflib.get_close_matches(target, candidates, n=1, cutoff=0.6)
-    kinds = " or ".join(allowed) if len(allowed) < 4 else "record"
-    hint = f"did you mean '{close[0]}'?" if close else f"no {kinds} has this id; create it first"
-    return Finding(
-        "dangling-reference",
-        where,
-        f"{relation_phrase(relation)} '{target}' does not exist",
-        hint,
-    )
-
-
-def _record_rules(record: Record, records: dict[str, Record], language: str) -> list[Finding]:
-    findings: list[Finding] = []
-    data = record.data
-    if record.kind == "event" and not data.sources:
-        findings.append(
-            Finding(
-                "event-without-source",
-                record.location("sources"),
-                f"event '{record.id}' cites no source",
-                "every event needs at least one citation: sources: [source-id]",
-            )
-        )
-    if record.kind == "actor":
-        for i, role in enumerate(data.roles):
-            if role.start and role.end and role.end.latest < role.start.earliest:
-                findings.append(
-                    Finding(
-                        "reversed-interval",
-                        record.location("roles", i, "end"),
-                        f"role '{role.title}' ends ({role.end.text}) before it starts "
-                        f"({role.start.text})",
-                        "swap start and end",
-                    )
-                )
-    if record.kind == "quote":
-        if data.language and data.language != language and not data.translation:
-            findings.append(
-                Finding(
-                    "missing-translation",
-                    record.location("language"),
-                    f"quote is in '{data.language}' but the case file is in '{language}', "
-                    "and it has no translation",
-                    "add 'translation: …' in the case file's language",
-                )
-            )
-        source_id = data.source_id
-        findings.extend(_verbatim(record, ("text",), data.text, records.get(source_id), "quote"))
-        if not isinstance(data.source, str) and data.source.excerpt:
-            findings.extend(
-                _verbatim(
-                    record,
-                    ("source", "excerpt"),
-                    data.source.excerpt,
-                    records.get(source_id),
-                    "excerpt",
-                )
-            )
-    if record.kind == "event":
-        for i, citation in enumerate(data.sources):
-            if not isinstance(citation, str) and citation.excerpt:
-                findings.extend(
-                    _verbatim(
-                        record,
-                        ("sources", i, "excerpt"),
-                        citation.excerpt,
-                        records.get(citation.source),
-                        "excerpt",
-                    )
-                )
-    return findings
-
-
-def _verbatim(
-    record: Record,
-    loc: tuple[str | int, ...],
-    passage: str,
-    source: Record | None,
-    what: str,
-) -> list[Finding]:
-    if source is None or source.kind != "source":
-        return []
-    if source.text is None:
-        return [
-            Finding(
-                "unchecked-quote",
-                record.location(*loc),
-                f"{what} cannot be checked: source '{source.id}' has no full text",
-                f"add the source's text as sources/{source.id}.txt (with text_public: false "
-                "it is used for checking only); until then the site shows the "
-                f"{what} as not checked against the source text",
-            )
-        ]
-    if source.text.find(passage) is not None:
-        return []
-    text_name = source.text_path.name if source.text_path else f"{source.id}.txt"
-    hint = "copy the passage exactly; '...' may stand for left-out words within one paragraph"
-    difference = explain_mismatch(source.text, passage)
-    if difference is not None:
-        hint = f"{difference}; {hint}"
-    return [
-        Finding(
-            "not-verbatim",
-            record.location(*loc),
-            f"{what} is not found verbatim in the text of source '{source.id}' ({text_name})",
-            hint,
-        )
-    ]
+    return report, view.case()
 
 
 def check(root: Path, cache: FileCache | None = None) -> tuple[Report, Case | None]:

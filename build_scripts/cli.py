@@ -20,7 +20,7 @@ from .findings import (
     one_line,
     summary_markdown,
 )
-from .links import check_links, unarchived
+from .links import check_links
 from .output import OutputError, write_tree
 from .pages import PathCollision, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
@@ -34,7 +34,14 @@ def _say(text: str, *, err: bool = True) -> None:
     print(for_ci(text), file=sys.stderr if err else sys.stdout)
 
 
-def _print_report(report: Report, fmt: str, changed: frozenset[str] = frozenset()) -> None:
+def _print_report(
+    report: Report,
+    fmt: str,
+    changed: frozenset[str] = frozenset(),
+    command: str = "casefile check",
+) -> None:
+    """The findings of `check`, `scan` or `links`, as text or JSON, and as GitHub annotations
+    and a job summary when run by GitHub Actions."""
     if fmt == "json":
         _say(format_json(report), err=False)
     else:
@@ -47,7 +54,7 @@ def _print_report(report: Report, fmt: str, changed: frozenset[str] = frozenset(
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
             with open(summary, "a", encoding="utf-8") as out:
-                out.write(summary_markdown(report))
+                out.write(summary_markdown(report, command=command))
 
 
 def _fix(report: Report, *, diff: bool) -> None:
@@ -119,29 +126,23 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     report, case = check(Path(args.dir))
     if case is None:
-        _print_report(report, "text")
+        _print_report(report, args.format)
         return 1
-    results = check_links(case, timeout=args.timeout)
-    for result in results:
-        if not result.ok:
-            _say(f"{result.source}: {result.field} {result.url}: {result.problem}", err=False)
-    missing = unarchived(case)
-    for source_id in missing:
-        _say(
-            f"{source_id}: no archive_url (archive it, e.g. at https://web.archive.org/)", err=False
-        )
-    dead = sum(not r.ok for r in results)
-    _say(
-        f"{len(results)} links checked, {dead} dead, "
-        f"{len(missing)} sources without an archived copy"
-    )
-    return 1 if dead else 0
+    found = Report(check_links(case, timeout=args.timeout))
+    _print_report(found, args.format, command="casefile links")
+    return 0 if found.ok() else 1
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from .scan import main as scan_main
+    from .scan import scan_site  # reads the theme's templates: only when scanning
 
-    return scan_main([args.site])
+    site = Path(args.site)
+    if not site.is_dir():
+        _say(f"casefile scan: {one_line(str(site))} is not a folder")
+        return 2
+    found = Report(scan_site(site))
+    _print_report(found, args.format, command="casefile scan")
+    return 0 if found.ok() else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -213,20 +214,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "links",
         help="check every source's url and archive_url (needs the network)",
-        description="Probe every url and archive_url; report dead links and sources without "
-        "an archived copy. Exits 1 when a link is dead.",
+        description="Probe every url and archive_url; report dead links (errors) and sources "
+        "without an archived copy (warnings) as check reports its findings. Exits 1 when a "
+        "link is dead.",
     )
     p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="case file folder")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=cmd_links)
 
     p = sub.add_parser(
         "scan",
         help="scan a built site for anything that could run script",
         description="Fail on any on*= attribute, javascript:/data:/vbscript: URL, or script "
-        "that is not the theme's own or JSON-LD, anywhere in the built site.",
+        "that is not the theme's own or JSON-LD, anywhere in the built site. Reports each as "
+        "check reports its findings; exits 1 if there is any, 2 when SITE_DIR is not a folder.",
     )
-    p.add_argument("site", help="the built site folder (e.g. site)")
+    p.add_argument("site", metavar="SITE_DIR", help="the built site folder (e.g. site)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=cmd_scan)
     return parser
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum
 
+from .findings import CODES, DATE_FORMAT_HINT
+
 MONTHS = (
     "January",
     "February",
@@ -31,10 +33,7 @@ MONTHS = (
     "December",
 )
 
-FORMAT_HINT = (
-    "write YYYY, YYYY-MM or YYYY-MM-DD, optionally followed by ~ (approximate), "
-    "? (uncertain) or % (both); a range as A/B, ../B (on or before B) or A/.. (on or after A)"
-)
+FORMAT_HINT = DATE_FORMAT_HINT  # the hint most date errors give (its text is the catalogue's)
 
 _SIMPLE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([~?%])?")
 _OPEN = ".."
@@ -44,24 +43,34 @@ DASH = "\u2013"  # en dash between the ends of a range
 class DateError(ValueError):
     """A date that is not in the accepted form, names no real day, or runs backwards.
 
-    `code` is the finding code (`bad-date`, `impossible-date`, `reversed-interval`);
-    `offset` is where in the text the problem starts.
+    `code` is the finding code (`bad-date`, `impossible-date`, `reversed-interval`); `variant`
+    and `fields` fill its templates in the catalogue (`findings.CODES`), which `message` and
+    `hint` read. `offset` is where in the text the problem starts.
     """
 
     def __init__(
         self,
         code: str,
-        message: str,
-        hint: str = FORMAT_HINT,
+        *,
+        variant: str | None = None,
         offset: int = 0,
         fix: str | None = None,
+        **fields: object,
     ) -> None:
-        super().__init__(message)
         self.code = code
-        self.message = message
-        self.hint = hint
+        self.variant = variant
+        self.fields = fields
         self.offset = offset
         self.fix = fix  # the date as it must be written, when only one reading is possible
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return CODES[self.code].render(self.variant, self.fields)[0]
+
+    @property
+    def hint(self) -> str | None:
+        return CODES[self.code].render(self.variant, self.fields)[1]
 
 
 class Precision(IntEnum):
@@ -209,86 +218,84 @@ def diagnose(text: str) -> DateError | None:
     """A precise error for the ways people commonly write a date that the format does not take,
     with the corrected date when only one reading is possible."""
     if m := _YMD.fullmatch(text):
-        year, sep1, month, sep2, day = m.groups()
-        fixed = _real_day(int(year), int(month), int(day))
-        if sep1 != "-" or sep2 != "-":
-            offset = 4 if sep1 != "-" else 5 + len(month)
-            return DateError(
-                "bad-date",
-                f"'{text}' separates year, month and day with '{sep1 if sep1 != '-' else sep2}'",
-                f"write '{fixed}': dates use '-' ('/' separates the two ends of a range)"
-                if fixed
-                else FORMAT_HINT,
-                offset,
-                fixed,
-            )
-        offset = 5 if len(month) == 1 else 6 + len(month)
-        parts = " and ".join(n for n, v in (("month", month), ("day", day)) if len(v) == 1)
-        return DateError(
-            "bad-date",
-            f"'{text}': the {parts} must be written with two digits",
-            f"write '{fixed}'" if fixed else FORMAT_HINT,
-            offset,
-            fixed,
-        )
+        return _year_month_day(text, *m.groups())
     if m := _DMY.fullmatch(text):
         first, second, year = (int(g) for g in m.groups())
         month_first = _real_day(year, first, second)
         day_first = _real_day(year, second, first)
         readings = [r for r in dict.fromkeys((month_first, day_first)) if r]
         if len(readings) == 1:
+            (fixed,) = readings
+            return DateError("bad-date", variant="year-last", fix=fixed, text=text, fixed=fixed)
+        if readings:
+            first_reading, second_reading = readings
             return DateError(
                 "bad-date",
-                f"'{text}' puts the year last",
-                f"write '{readings[0]}': year, month, day",
-                0,
-                readings[0],
+                variant="two-readings",
+                text=text,
+                first=first_reading,
+                second=second_reading,
             )
-        return DateError(
-            "bad-date",
-            f"'{text}' puts the year last, and could be read two ways",
-            " or ".join(f"'{r}'" for r in readings) + ": write year-month-day"
-            if readings
-            else FORMAT_HINT,
-        )
+        return DateError("bad-date", variant="no-reading", text=text)
     if m := _BASIC.fullmatch(text):
         fixed = _real_day(*(int(g) for g in m.groups()))
         if fixed:
             return DateError(
-                "bad-date", f"'{text}' has no '-' between its parts", f"write '{fixed}'", 4, fixed
+                "bad-date", variant="no-dashes", offset=4, fix=fixed, text=text, fixed=fixed
             )
     if m := _WITH_TIME.fullmatch(text):
-        return DateError(
-            "bad-date",
-            f"'{text}' holds a time of day; records give days",
-            f"write '{m.group(1)}' and put the time in the date note",
-            len(m.group(1)),
-            m.group(1),
-        )
+        day = m.group(1)
+        return DateError("bad-date", variant="time", offset=len(day), fix=day, text=text, fixed=day)
     if m := _CIRCA.fullmatch(text):
         inner = m.group(1).strip()
-        plain = inner if _SIMPLE.fullmatch(inner) else (diagnose(inner) or DateError("", "")).fix
+        if _SIMPLE.fullmatch(inner):
+            plain: str | None = inner
+        else:
+            known = diagnose(inner)
+            plain = known.fix if known else None
         plain = plain or _guess(inner)
         if plain and not plain.endswith(("~", "?", "%")):
-            return DateError(
-                "bad-date",
-                f"'{text}' says 'approximately' in words",
-                f"write '{plain}~': '~' marks an approximate date",
-                0,
-                f"{plain}~",
-            )
+            fixed = f"{plain}~"
+            return DateError("bad-date", variant="circa", fix=fixed, text=text, fixed=fixed)
     if m := _VAGUE.match(text):
         guess = _guess(text[m.end() :].strip(" ,of"))
         return DateError(
             "bad-date",
-            f"'{text}' names a part of a period, which the format cannot say",
-            f"write the period it falls in{f', {guess!r},' if guess else ''} and say "
-            f"'{m.group(1).lower()}' in date_note; add ~ if even that is approximate",
+            variant="part-of-period",
+            text=text,
+            part=m.group(1).lower(),
+            guess="known" if guess else None,
+            period=guess,
         )
     guess = _guess(text)
     if guess:
-        return DateError("bad-date", f"'{text}' is written in words", f"write '{guess}'", 0, guess)
+        return DateError("bad-date", variant="words", fix=guess, text=text, fixed=guess)
     return None
+
+
+def _year_month_day(text: str, year: str, sep1: str, month: str, sep2: str, day: str) -> DateError:
+    """What is wrong with a date that has a year, a month and a day, but not as YYYY-MM-DD."""
+    fixed = _real_day(int(year), int(month), int(day))
+    if sep1 != "-" or sep2 != "-":
+        return DateError(
+            "bad-date",
+            variant="separator" if fixed else "separator-no-day",
+            offset=4 if sep1 != "-" else 5 + len(month),
+            fix=fixed,
+            text=text,
+            separator=sep1 if sep1 != "-" else sep2,
+            fixed=fixed,
+        )
+    short = [n for n, v in (("month", month), ("day", day)) if len(v) == 1]
+    return DateError(
+        "bad-date",
+        variant="digits" if fixed else "digits-no-day",
+        offset=5 if len(month) == 1 else 6 + len(month),
+        fix=fixed,
+        text=text,
+        parts="both" if len(short) == 2 else short[0],
+        fixed=fixed,
+    )
 
 
 def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
@@ -300,23 +307,14 @@ def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
                 known.fix = whole[:offset] + known.fix + whole[offset + len(part) :]
             known.offset += offset
             raise known
-        raise DateError(
-            "bad-date", f"'{whole}' is not a date in the accepted form", FORMAT_HINT, offset
-        )
+        raise DateError("bad-date", offset=offset, text=whole)
     year_s, month_s, day_s, qual = match.groups()
     year = int(year_s)
     if year == 0:
-        raise DateError(
-            "impossible-date", "year 0000 is not supported", "use 0001 or later", offset
-        )
+        raise DateError("impossible-date", variant="year-zero", offset=offset)
     month = int(month_s) if month_s else None
     if month is not None and not 1 <= month <= 12:
-        raise DateError(
-            "impossible-date",
-            f"month {month_s} does not exist",
-            "months run from 01 to 12",
-            offset + 5,
-        )
+        raise DateError("impossible-date", variant="month", offset=offset + 5, month=month_s)
     day = int(day_s) if day_s else None
     if day is not None:
         assert month is not None
@@ -324,10 +322,13 @@ def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
         if not 1 <= day <= last:
             raise DateError(
                 "impossible-date",
-                f"{year_s}-{month_s}-{day_s} is not a real day: "
-                f"{MONTHS[month - 1]} {year} has {last} days",
-                f"write a day from 01 to {last}, or {year_s}-{month_s} if the day is not known",
-                offset + 8,
+                offset=offset + 8,
+                year=year_s,
+                month=month_s,
+                day=day_s,
+                month_name=MONTHS[month - 1],
+                year_number=year,
+                last=last,
             )
     return SimpleDate(
         year,
@@ -341,40 +342,34 @@ def _parse_simple(part: str, offset: int, whole: str) -> SimpleDate:
 def parse_date(text: str) -> EdtfDate:
     """Parse `text` or raise `DateError` saying what is wrong and where."""
     if text != text.strip():
-        raise DateError("bad-date", f"'{text}' has spaces around it", "remove the spaces")
+        raise DateError("bad-date", variant="spaces", text=text)
     if not text:
-        raise DateError("bad-date", "the date is empty")
+        raise DateError("bad-date", variant="empty")
     if text.count("/") > 1:
         known = diagnose(text)
         if known is not None:
             raise known
-        raise DateError(
-            "bad-date",
-            f"'{text}' has more than one '/'",
-            FORMAT_HINT,
-            text.index("/", text.index("/") + 1),
-        )
+        second = text.index("/", text.index("/") + 1)
+        raise DateError("bad-date", variant="slashes", offset=second, text=text)
     if "/" not in text:
         single = _parse_simple(text, 0, text)
         return EdtfDate(text, single, single)
     left, right = text.split("/")
     if left == _OPEN and right == _OPEN:
-        raise DateError("bad-date", "an interval needs at least one known end", FORMAT_HINT)
+        raise DateError("bad-date", variant="open")
     if not left or not right:
-        raise DateError(
-            "bad-date",
-            f"'{text}' has an empty end",
-            "write '..' for an open end: ../B means on or before B, A/.. on or after A",
-            0 if not left else len(left) + 1,
-        )
+        offset = 0 if not left else len(left) + 1
+        raise DateError("bad-date", variant="empty-end", offset=offset, text=text)
     start = None if left == _OPEN else _parse_simple(left, 0, text)
     end = None if right == _OPEN else _parse_simple(right, len(left) + 1, text)
     if start is not None and end is not None and start.earliest > end.latest:
         raise DateError(
             "reversed-interval",
-            f"the interval '{text}' ends before it starts",
-            f"write the earlier date first: '{right}/{left}'",
-            len(left) + 1,
+            variant="date",
+            offset=len(left) + 1,
+            text=text,
+            start=left,
+            end=right,
         )
     return EdtfDate(text, start, end)
 

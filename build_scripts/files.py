@@ -38,45 +38,30 @@ class Entry:
         return self.path.name
 
 
-def _what(mode: int) -> str:
+def _file_type(mode: int) -> str:
+    """What a non-regular file is, as the key of its phrase in the `not-a-regular-file` row."""
     if stat.S_ISLNK(mode):
-        return "a symbolic link"
+        return "link"
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return "fifo"
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return "socket"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+        return "device"
+    return "other"
 
 
 def not_regular(path: Path, mode: int) -> Finding:
-    return Finding(
-        "not-a-regular-file",
-        Location(path),
-        f"'{path.name}' is {_what(mode)}; a case file holds only regular files and folders",
-        "replace it with the file itself; links are not followed, so that nothing outside the "
-        "case file can be read or published",
-    )
+    return Finding.make("not-a-regular-file", Location(path), name=path.name, what=_file_type(mode))
 
 
 def unreadable(path: Path, exc: OSError) -> Finding:
     reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "I/O error")
-    return Finding(
-        "unreadable-file",
-        Location(path),
-        f"cannot read '{path.name}': {reason}",
-        "check the file's permissions, or remove it",
-    )
+    return Finding.make("unreadable-file", Location(path), name=path.name, reason=reason)
 
 
 def too_large(path: Path, size: int, limit: int) -> Finding:
-    return Finding(
-        "file-too-large",
-        Location(path),
-        f"file is {size:,} bytes; the limit is {limit:,}",
-        "split long texts; a record should hold one actor, event, quote or source",
-    )
+    return Finding.make("file-too-large", Location(path), size=size, limit=limit)
 
 
 def scan_dir(directory: Path) -> tuple[list[Entry], list[Finding]]:

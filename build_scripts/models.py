@@ -2,7 +2,8 @@
 
 Every value arrives as a string (see `strictyaml`); the field types here decide what each
 string may be. Validators raise `PydanticCustomError` whose type is a finding code from
-`findings.CODES`, so `records.py` can turn each error into a located finding unchanged.
+`findings.CODES` and whose context holds the shape and fields of its template (`_fault`), so
+`records.py` can turn each error into a located finding; no message is written here.
 """
 
 from __future__ import annotations
@@ -62,14 +63,28 @@ STATUS_MEANINGS: dict[str, str] = {
 }
 
 
+def _fault(
+    code: str,
+    *,
+    variant: str | None = None,
+    offset: int | None = None,
+    fix: str | None = None,
+    **fields: object,
+) -> PydanticCustomError:
+    """A value's fault as the catalogue's code, the shape and fields of its template, where in
+    the value it is (`offset`) and the value as it must be written (`fix`), for `records.py`.
+    pydantic's own message is never shown, so it is just the code."""
+    context = {"variant": variant, "fields": fields, "offset": offset, "fix": fix}
+    return PydanticCustomError(code, code, context)
+
+
 def _need_str(value: object, what: str) -> str:
+    """`value` if it is text; `what` names the type the field wants ("a date")."""
     if not isinstance(value, str):
-        kind = "a list" if isinstance(value, list) else "a mapping"
-        raise PydanticCustomError(
-            "wrong-type", "expected {what}, got {kind}", {"what": what, "kind": kind}
-        )
+        got = "a list" if isinstance(value, list) else "a mapping"
+        raise _fault("wrong-type", expected=what, got=got)
     if len(value) > MAX_MARKDOWN:  # no value of any kind is longer
-        raise _too_long("the value", len(value), MAX_MARKDOWN)
+        raise _fault("too-long", variant="value", size=len(value), limit=MAX_MARKDOWN)
     return value
 
 
@@ -81,29 +96,12 @@ MAX_MARKDOWN = 20_000  # characters in a Markdown field (summary, description, n
 MAX_ITEMS = 200  # entries in any list (actors of an event, tags, aliases, sources, ...)
 
 
-def _too_long(what: str, size: int, limit: int) -> PydanticCustomError:
-    return PydanticCustomError(
-        "too-long",
-        "{what} has {size} {unit}; the limit is {limit}",
-        {
-            "what": what,
-            "size": f"{size:,}",
-            "limit": f"{limit:,}",
-            "unit": "entries" if what == "the list" else "characters",
-            "hint": "split it over several records, or shorten it; see the limits on the "
-            "Record format page",
-        },
-    )
-
-
 def _text(value: object, limit: int = MAX_TEXT) -> str:
     text = _need_str(value, "text")
     if not text.strip():
-        raise PydanticCustomError(
-            "empty-value", "text is empty", {"hint": "write the text, or remove the field"}
-        )
+        raise _fault("empty-value", variant="text")
     if len(text) > limit:
-        raise _too_long("the text", len(text), limit)
+        raise _fault("too-long", size=len(text), limit=limit)
     return text
 
 
@@ -112,11 +110,12 @@ def _markdown(value: object) -> str:
 
 
 def check_id(value: str) -> str | None:
-    """Why `value` is not a valid id, or None."""
+    """Why `value` is not a valid id, as the catalogue's `bad-id` shape ("too-long",
+    "invalid"); None for a valid id."""
     if len(value) > ID_MAX:
-        return f"'{value}' is {len(value)} characters long; ids have at most {ID_MAX}"
+        return "too-long"
     if not _ID_RE.fullmatch(value):
-        return f"'{value}' is not a valid id"
+        return "invalid"
     return None
 
 
@@ -129,30 +128,31 @@ def _record_id(value: object) -> str:
     text = _need_str(value, "a record id")
     problem = check_id(text)
     if problem:
-        hint = f"ids are lower-case letters, digits and single hyphens, e.g. '{suggest_id(text)}'"
-        if re.fullmatch(r"[A-Z]+(-[A-Z]+)*-ID", text):
-            hint = "replace this placeholder with the id (the file name) of an existing record"
-        raise PydanticCustomError("bad-id", "{problem}", {"problem": problem, "hint": hint})
+        # The placeholders of `casefile new` ("EVENT-ID") get their own hint.
+        placeholder = re.fullmatch(r"[A-Z]+(-[A-Z]+)*-ID", text)
+        variant = {
+            ("invalid", False): None,
+            ("too-long", False): "too-long",
+            ("invalid", True): "placeholder",
+            ("too-long", True): "placeholder-too-long",
+        }[problem, bool(placeholder)]
+        raise _fault(
+            "bad-id",
+            variant=variant,
+            value=text,
+            length=len(text),
+            limit=ID_MAX,
+            suggestion=suggest_id(text),
+        )
     return text
 
 
 def _slug(value: object) -> str:
     text = _need_str(value, "a tag")
     if text in RESERVED_NAMES:
-        raise PydanticCustomError(
-            "reserved-id",
-            "tag '{value}' is reserved: its page would replace the site's list of tags",
-            {"value": text, "hint": f"choose another tag, e.g. '{text}-tag'"},
-        )
+        raise _fault("reserved-id", variant="tag", value=text)
     if not _ID_RE.fullmatch(text) or len(text) > ID_MAX:
-        raise PydanticCustomError(
-            "bad-value",
-            "tag '{value}' is not a slug",
-            {
-                "value": text,
-                "hint": f"tags are lower-case words joined by hyphens: '{suggest_id(text)}'",
-            },
-        )
+        raise _fault("bad-value", variant="tag", value=text, suggestion=suggest_id(text))
     return text
 
 
@@ -161,10 +161,8 @@ def _date(value: object) -> EdtfDate:
     try:
         return parse_date(text)
     except DateError as exc:
-        raise PydanticCustomError(
-            exc.code,
-            "{message}",
-            {"message": exc.message, "hint": exc.hint, "offset": exc.offset, "fix": exc.fix},
+        raise _fault(
+            exc.code, variant=exc.variant, offset=exc.offset, fix=exc.fix, **exc.fields
         ) from None
 
 
@@ -172,15 +170,12 @@ def _url(value: object) -> str:
     text = _need_str(value, "a URL")
     problem = check_url(text)
     if problem is not None:
-        raise PydanticCustomError(
-            "bad-url",
-            "{why}",
-            {
-                "why": problem.message,
-                "hint": problem.hint,
-                "offset": problem.offset,
-                "fix": problem.fix,
-            },
+        raise _fault(
+            problem.code,
+            variant=problem.variant,
+            offset=problem.offset,
+            fix=problem.fix,
+            **problem.fields,
         )
     return text
 
@@ -188,47 +183,31 @@ def _url(value: object) -> str:
 def _bool(value: object) -> bool:
     text = _need_str(value, "true or false")
     if text not in ("true", "false"):
-        raise PydanticCustomError(
-            "bad-value",
-            "'{value}' is not true or false",
-            {"value": text, "hint": "write true or false (YAML's yes/no/on/off are not accepted)"},
-        )
+        raise _fault("bad-value", variant="bool", value=text)
     return text == "true"
 
 
 def _language(value: object) -> str:
     text = _need_str(value, "a language tag")
     if not _LANG_RE.fullmatch(text):
-        raise PydanticCustomError(
-            "bad-value",
-            "'{value}' is not a BCP 47 language tag",
-            {"value": text, "hint": "e.g. en, ru, pt-BR"},
-        )
+        raise _fault("bad-value", value=text)
     return text
 
 
 def _wikidata(value: object) -> str:
     text = _need_str(value, "a Wikidata id")
     if not _WIKIDATA_RE.fullmatch(text):
-        raise PydanticCustomError(
-            "bad-value",
-            "'{value}' is not a Wikidata id",
-            {"value": text, "hint": "Q followed by digits, e.g. Q42"},
-        )
+        raise _fault("bad-value", variant="wikidata", value=text)
     return text
 
 
 def _list(value: object) -> object:
     if isinstance(value, list) and len(value) > MAX_ITEMS:
-        raise _too_long("the list", len(value), MAX_ITEMS)
+        raise _fault("too-long", variant="list", size=len(value), limit=MAX_ITEMS)
     if isinstance(value, str):
-        raise PydanticCustomError(
-            "wrong-type",
-            "expected a list, got text",
-            {"hint": "write a list: one '- item' per line, or [a, b]"},
-        )
+        raise _fault("wrong-type", variant="text-for-list")
     if isinstance(value, dict):
-        raise PydanticCustomError("wrong-type", "expected a list, got a mapping")
+        raise _fault("wrong-type", variant="mapping-for-list")
     return value
 
 
@@ -292,7 +271,8 @@ def _tagged(kind_for_str: str, kind_for_map: str) -> Any:
     return Discriminator(
         discriminate,
         custom_error_type="wrong-type",
-        custom_error_message="expected a record id or a mapping",
+        custom_error_message="wrong-type",
+        custom_error_context={"variant": "id-or-mapping"},
     )
 
 

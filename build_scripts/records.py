@@ -91,14 +91,8 @@ def _to_python(
         if node.quoted:
             pos.quoted.add(loc)
         if node.plain and node.value == "":
-            findings.append(
-                Finding(
-                    "empty-value",
-                    Location(pos.path, node.line, node.col),
-                    f"'{_dotted(loc)}' has no value",
-                    "give it a value or delete the line",
-                )
-            )
+            where = Location(pos.path, node.line, node.col)
+            findings.append(Finding.make("empty-value", where, field=_dotted(loc)))
             return False, None
         return True, node.value
     if isinstance(node, Sequence):
@@ -168,68 +162,68 @@ def validation_findings(
         loc = tuple(p for p in raw[:-1] if p not in models.LOCATION_TAGS) + (
             (raw[-1],) if keep_last else ()
         )
-        ctx = err.get("ctx") or {}
         name = _dotted(loc)
-        hint = ctx.get("hint")
         if kind == "extra_forbidden":
-            field_name = str(loc[-1])
             allowed = _model_fields(model, loc[:-1])
-            close = difflib.get_close_matches(field_name, allowed, n=1, cutoff=0.6)
-            hint = (
-                f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
-            )
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
             findings.append(
-                Finding("unknown-field", pos.at(loc, key=True), f"unknown field '{name}'", hint)
+                Finding.make(
+                    "unknown-field",
+                    pos.at(loc, key=True),
+                    variant="close" if close else None,
+                    field=name,
+                    close=close[0] if close else None,
+                    allowed=", ".join(allowed),
+                )
             )
         elif kind == "missing":
             findings.append(
-                Finding(
-                    "missing-field",
-                    pos.at(loc[:-1]),
-                    f"required field '{name}' is missing",
-                    f"add '{loc[-1]}: …'",
-                )
+                Finding.make("missing-field", pos.at(loc[:-1]), field=name, name=loc[-1])
             )
         elif kind == "literal_error":
-            allowed = _allowed_values(ctx)
-            value = str(err.get("input", ""))
-            location = pos.at(loc)
-            same = [a for a in allowed if a.casefold() == value.strip().casefold()]
-            close = same or (
-                difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if value else []
-            )
-            hint = (
-                (f"did you mean '{close[0]}'? " if close else "") + "allowed: " + ", ".join(allowed)
-            )
-            findings.append(
-                Finding(
-                    "bad-enum",
-                    location,
-                    f"'{name}' is '{value}', which is not an allowed value",
-                    hint,
-                    fix=_fix(pos, loc, value, same[0]) if same else None,
-                )
-            )
+            findings.append(_bad_enum(err, loc, pos))
         elif kind in CODES:
-            base = pos.at(loc)
-            offset = ctx.get("offset")
-            location = base
-            if isinstance(offset, int) and loc in pos.values:
-                shift = offset + (loc in pos.quoted)
-                location = Location(base.path, base.line, base.col + shift)
-            fixed = ctx.get("fix")
-            old = err.get("input")
-            fix = (
-                _fix(pos, loc, old, fixed)
-                if isinstance(fixed, str) and isinstance(old, str)
-                else None
-            )
-            findings.append(Finding(kind, location, f"'{name}': {err['msg']}", hint, fix=fix))
+            findings.append(_value_fault(kind, err.get("ctx") or {}, err.get("input"), loc, pos))
         else:
-            findings.append(
-                Finding("wrong-type", pos.at(loc), f"'{name}': {_type_message(kind, err)}", hint)
-            )
+            variant = _TYPE_ERRORS.get(kind, "other")
+            where = pos.at(loc)
+            finding = Finding.make("wrong-type", where, variant=variant, detail=err["msg"])
+            findings.append(finding.inside("field", field=name))
     return findings
+
+
+def _bad_enum(err: Any, loc: PathKey, pos: Positions) -> Finding:
+    allowed = _allowed_values(err.get("ctx") or {})
+    value = str(err.get("input", ""))
+    same = [a for a in allowed if a.casefold() == value.strip().casefold()]
+    close = same or (difflib.get_close_matches(value, allowed, n=1, cutoff=0.5) if value else [])
+    return Finding.make(
+        "bad-enum",
+        pos.at(loc),
+        variant="close" if close else None,
+        fix=_fix(pos, loc, value, same[0]) if same else None,
+        field=_dotted(loc),
+        value=value,
+        close=close[0] if close else None,
+        allowed=", ".join(allowed),
+    )
+
+
+def _value_fault(
+    code: str, ctx: dict[str, Any], old: object, loc: PathKey, pos: Positions
+) -> Finding:
+    """A fault the record format's validators found in one value (see `models._fault`),
+    pointed at the offending character where they say which it is."""
+    location = pos.at(loc)
+    offset = ctx.get("offset")
+    if isinstance(offset, int) and loc in pos.values:
+        shift = offset + (loc in pos.quoted)
+        location = Location(location.path, location.line, location.col + shift)
+    fixed = ctx.get("fix")
+    fix = _fix(pos, loc, old, fixed) if isinstance(fixed, str) and isinstance(old, str) else None
+    fields = ctx.get("fields") or {}
+    finding = Finding.make(code, location, variant=ctx.get("variant"), fix=fix, **fields)
+    return finding.inside("field", field=_dotted(loc))
 
 
 def _fix(pos: Positions, loc: PathKey, old: str, new: str) -> Fix | None:
@@ -239,14 +233,14 @@ def _fix(pos: Positions, loc: PathKey, old: str, new: str) -> Fix | None:
     return Fix(*pos.values[loc], old, new)
 
 
-def _type_message(kind: str, err: Any) -> str:
-    return {
-        "model_type": "expected a mapping of fields",
-        "model_attributes_type": "expected a mapping of fields",
-        "dict_type": "expected a mapping of fields",
-        "list_type": "expected a list",
-        "string_type": "expected text",
-    }.get(kind, err["msg"])
+# pydantic's own type errors -> the shape of `wrong-type` that says it in our words.
+_TYPE_ERRORS = {
+    "model_type": "not-a-mapping",
+    "model_attributes_type": "not-a-mapping",
+    "dict_type": "not-a-mapping",
+    "list_type": "not-a-list",
+    "string_type": "not-text",
+}
 
 
 def _validate(
@@ -255,15 +249,9 @@ def _validate(
     pos = Positions(path)
     findings: list[Finding] = []
     if not isinstance(node, Mapping):
-        what = "a list" if isinstance(node, Sequence) else "a single value"
-        findings.append(
-            Finding(
-                "wrong-type",
-                Location(path, node.line, node.col),
-                f"a record is a mapping of fields, but this file holds {what}",
-                "write one 'field: value' per line; see the Record format page",
-            )
-        )
+        found = "list" if isinstance(node, Sequence) else "value"
+        where = Location(path, node.line, node.col)
+        findings.append(Finding.make("wrong-type", where, variant="record", found=found))
         return None, pos, findings, None
     _, data = _to_python(node, (), pos, findings)
     try:
@@ -275,36 +263,32 @@ def _validate(
 def _id_from_name(path: Path) -> tuple[str, Finding | None]:
     record_id = path.stem
     if record_id in models.RESERVED_NAMES:
-        kind = (
-            models.FOLDER[path.parent.name].name if path.parent.name in models.FOLDER else "record"
-        )
-        return record_id, Finding(
+        folder = path.parent.name
+        kind = models.FOLDER[folder].name if folder in models.FOLDER else "record"
+        return record_id, Finding.make(
             "reserved-id",
             Location(path),
-            f"the id '{record_id}' is reserved: its page would replace the site's "
-            f"{path.parent.name} page",
-            f"rename the file, e.g. to '{record_id}-{kind}{path.suffix}'",
+            id=record_id,
+            folder=folder,
+            kind=kind,
+            suffix=path.suffix,
         )
     problem = models.check_id(record_id)
     if problem is None:
         return record_id, None
-    return record_id, Finding(
+    return record_id, Finding.make(
         "bad-id",
         Location(path),
-        f"file name {path.name!r}: {problem}",
-        f"rename it to '{models.suggest_id(record_id)}{path.suffix}'; the id is the file name "
-        "without .yml, in lower-case letters, digits and single hyphens",
+        variant="file-too-long" if problem == "too-long" else "file",
+        name=path.name,
+        value=record_id,
+        length=len(record_id),
+        limit=models.ID_MAX,
+        suggestion=models.suggest_id(record_id),
+        suffix=path.suffix,
     )
 
 
-def _unexpected(path: Path, why: str) -> Finding:
-    return Finding("unexpected-file", Location(path), why, _LAYOUT_HINT)
-
-
-_LAYOUT_HINT = (
-    "a case file holds case.yml and the folders actors/, sources/, events/ and quotes/ "
-    "of .yml records (sources/ may hold <id>.txt full texts)"
-)
 _TOP_FILES = {"case.yml", "case.yaml", "README.md"}
 _ALLOWED_TOP = {*_TOP_FILES, *models.FOLDER}
 
@@ -393,7 +377,7 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
 
     if not root.is_dir():
         findings.append(
-            Finding("missing-case", Location(root), f"no case file folder at {root}", _LAYOUT_HINT)
+            Finding.make("missing-case", Location(root), variant="no-folder", root=root)
         )
         return LoadedCase(root, None, None, [], findings)
     top, problems = scan_dir(root)
@@ -402,25 +386,18 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
     if not case_paths and not any(
         f.location.path.name in ("case.yml", "case.yaml") for f in problems
     ):
-        findings.append(
-            Finding(
-                "missing-case",
-                Location(root / "case.yml"),
-                "case.yml is missing",
-                "create it with at least 'title: …'",
-            )
-        )
+        findings.append(Finding.make("missing-case", Location(root / "case.yml")))
     for case_path in case_paths[:1]:
         case, case_positions, problems = _load_case(case_path)
         findings.extend(problems)
     for extra in case_paths[1:]:
-        findings.append(_unexpected(extra, "both case.yml and case.yaml exist; keep one"))
+        findings.append(Finding.make("unexpected-file", Location(extra), variant="two-cases"))
 
     folders = {e.name: e for e in top if e.is_dir}
     for entry in top:
         if entry.name in _ALLOWED_TOP and (entry.is_dir or entry.name in _TOP_FILES):
             continue
-        findings.append(_unexpected(entry.path, f"'{entry.name}' is not part of a case file"))
+        findings.append(Finding.make("unexpected-file", Location(entry.path), name=entry.name))
 
     for kind_info in models.KIND_LIST:
         folder, model = kind_info.folder, kind_info.model
@@ -433,14 +410,18 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
         for entry in entries:
             path = entry.path
             if entry.is_dir:
-                findings.append(_unexpected(path, f"folders inside {folder}/ are not read"))
+                findings.append(
+                    Finding.make("unexpected-file", Location(path), variant="folder", folder=folder)
+                )
                 continue
             if folder == "sources" and path.suffix == ".txt":
                 texts[path.stem] = path
                 continue
             if path.suffix not in RECORD_SUFFIXES:
                 findings.append(
-                    _unexpected(path, f"'{path.name}' is not a .yml record and would be ignored")
+                    Finding.make(
+                        "unexpected-file", Location(path), variant="not-yml", name=path.name
+                    )
                 )
                 continue
             record_id, problem = _id_from_name(path)
@@ -486,9 +467,12 @@ def _attach_texts(
         if stem not in sources:
             if stem not in record_stems:
                 findings.append(
-                    _unexpected(
-                        path,
-                        f"full text '{path.name}' has no source record '{stem}.yml' beside it",
+                    Finding.make(
+                        "unexpected-file",
+                        Location(path),
+                        variant="text-alone",
+                        name=path.name,
+                        stem=stem,
                     )
                 )
             continue

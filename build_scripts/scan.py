@@ -21,24 +21,23 @@ tokenise it, and reports:
   sees is what a browser sees.
 
 The HTML of Material's search index (`search/search_index.json`), which the search box
-inserts into the page, is scanned the same way. `casefile scan SITE_DIR` prints one
-`path:line: what` per finding and exits 1 when there is any.
+inserts into the page, is scanned the same way. Each finding is a `Finding` with a `scan-*`
+code from the catalogue, at the site file and line; `casefile scan SITE_DIR` prints them as
+`casefile check` prints its own and exits 1 when there is any.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from .findings import for_ci, one_line
+from .findings import Finding, Location
 
 # Files read as markup. `.xml.gz` is read after decompression (the sitemap).
 MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
@@ -121,14 +120,8 @@ _MARKUP_START = re.compile(r"<[A-Za-z/!?]")
 _HTML_WHITESPACE = " \t\n\f\r"
 
 
-@dataclass(frozen=True, slots=True)
-class ScanFinding:
-    file: Path
-    line: int
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.what}"
+# What the scanner reports: (line, code, the fields of its message).
+Found = tuple[int, str, dict[str, object]]
 
 
 def _material_inline_scripts() -> tuple[re.Pattern[str], ...]:
@@ -222,12 +215,12 @@ class _Scanner(HTMLParser):
         self.page = page
         self.site_dir = site_dir
         self.fragment = fragment
-        self.found: list[tuple[int, str]] = []
+        self.found: list[Found] = []
         self._script: tuple[dict[str, str | None], int] | None = None
         self._raw: list[str] = []  # the text of the open <script> or <style>
 
-    def report(self, what: str, line: int | None = None) -> None:
-        self.found.append((line if line is not None else self.getpos()[0], what))
+    def report(self, code: str, *, line: int | None = None, **fields: object) -> None:
+        self.found.append((line if line is not None else self.getpos()[0], code, fields))
 
     # -- tags ---------------------------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -241,7 +234,7 @@ class _Scanner(HTMLParser):
         self._check_tag(tag, attrs)
         if tag in ("script", "style"):
             # `<script/>` is not self-closing in HTML: the browser reads on as its text.
-            self.report(f"self-closing <{tag}/>: browsers read what follows as its content")
+            self.report("scan-self-closing", tag=tag)
 
     def handle_endtag(self, tag: str) -> None:
         # html.parser calls this before it leaves the script's raw text.
@@ -255,15 +248,15 @@ class _Scanner(HTMLParser):
 
     def _check_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in FORBIDDEN_ELEMENTS:
-            self.report(f"<{tag}> element")
+            self.report("scan-forbidden-element", tag=tag)
         if tag == "meta":
             equiv = next((v for k, v in attrs if k == "http-equiv"), None)
             if equiv is not None and equiv.strip(_HTML_WHITESPACE).casefold() == "refresh":
-                self.report('<meta http-equiv="refresh">')
+                self.report("scan-meta-refresh")
         for name, value in attrs:
             name = name.lstrip("/")
             if name.startswith("on"):
-                self.report(f"event-handler attribute {name}= on <{tag}>")
+                self.report("scan-event-handler", attribute=name, tag=tag)
                 continue
             if value is None:
                 continue
@@ -275,7 +268,13 @@ class _Scanner(HTMLParser):
                 for url in urls:
                     scheme = bad_scheme(url)
                     if scheme:
-                        self.report(f"{scheme} URL in {name}= on <{tag}>: {value[:60]!r}")
+                        self.report(
+                            "scan-script-url",
+                            scheme=scheme,
+                            attribute=name,
+                            tag=tag,
+                            value=value[:60],
+                        )
                         break
 
     # -- scripts ------------------------------------------------------------------------------
@@ -284,22 +283,22 @@ class _Scanner(HTMLParser):
         src = attrs.get("src")
         lowered = text.casefold()
         if "</script" in lowered or "<!--" in lowered:
-            self.report("script text holds '</script' or '<!--'", line)
+            self.report("scan-script-breakout", line=line)
             return
         if self.fragment:
-            self.report("<script> in an HTML fragment", line)
+            self.report("scan-fragment-script", line=line)
             return
         if src is not None:
             if text.strip(_HTML_WHITESPACE):
-                self.report("script with src= also has text", line)
+                self.report("scan-script-with-text", line=line)
             elif not _own_script(src, self.page, self.site_dir):
-                self.report(f"script from outside the site's own assets: {src[:80]!r}", line)
+                self.report("scan-foreign-script", line=line, src=src[:80])
             return
         if kind == "application/ld+json":
             try:
                 json.loads(text)
             except ValueError:
-                self.report("application/ld+json script is not valid JSON", line)
+                self.report("scan-json-ld", line=line)
             return
         if kind == "application/json" and attrs.get("id") == "__config":
             self._check_config(text, line)
@@ -307,24 +306,24 @@ class _Scanner(HTMLParser):
         if kind in _JS_TYPES:
             body = text.strip(_HTML_WHITESPACE)
             if not any(p.fullmatch(body) for p in MATERIAL_INLINE_SCRIPTS):
-                self.report(f"inline script that is not Material's own: {body[:60]!r}", line)
+                self.report("scan-inline-script", line=line, text=body[:60])
             return
-        self.report(f"script of type {kind!r} is not allowed", line)
+        self.report("scan-script-type", line=line, type=kind)
 
     def _check_config(self, text: str, line: int) -> None:
         try:
             config = json.loads(text)
         except ValueError:
-            self.report("Material's __config script is not valid JSON", line)
+            self.report("scan-config-json", line=line)
             return
         if not isinstance(config, dict) or not {"base", "search"} <= set(config) <= CONFIG_KEYS:
-            self.report("__config script does not look like Material's", line)
+            self.report("scan-config", line=line)
             return
         search = config["search"]
         if not isinstance(search, str) or not _own_script(search, self.page, self.site_dir):
-            self.report(f"__config names a search worker outside the site: {search!r}", line)
+            self.report("scan-foreign-worker", line=line, src=search)
         elif not SEARCH_WORKER.search(search):
-            self.report(f"__config's search worker is not Material's: {search!r}", line)
+            self.report("scan-worker", line=line, src=search)
 
     # -- text ---------------------------------------------------------------------------------
     def handle_data(self, data: str) -> None:
@@ -332,49 +331,51 @@ class _Scanner(HTMLParser):
             self._raw.append(data)
             return
         if _MARKUP_START.search(data):
-            self.report(f"markup the parser did not read as a tag: {data.strip()[:60]!r}")
+            self.report("scan-stray-markup", text=data.strip()[:60])
 
     def handle_comment(self, data: str) -> None:
         # Browsers end a comment at `--!>`, and `<!-->` / `<!--->` are whole comments.
         if "--!>" in data or data.startswith((">", "->")):
-            self.report("comment that browsers end earlier than this scan")
+            self.report("scan-comment")
 
     def unknown_decl(self, data: str) -> None:
-        self.report(f"<![{data[:20]}...]> section (a browser reads it differently)")
+        self.report("scan-marked-section", text=data[:20])
 
     def close(self) -> None:
         super().close()
         if self.cdata_elem is not None or self._script is not None:
-            self.report("<script> or <style> that is never closed")
+            self.report("scan-unclosed")
 
 
 def _scan_markup(
     text: str, relative: PurePosixPath, site_dir: Path, *, fragment: bool = False
-) -> list[tuple[int, str]]:
+) -> list[Found]:
     scanner = _Scanner(page=relative, site_dir=site_dir, fragment=fragment)
     scanner.feed(text)
     scanner.close()
     return scanner.found
 
 
-def _scan_search_index(data: object, relative: PurePosixPath, site_dir: Path) -> list[str]:
+def _scan_search_index(data: object, path: Path, site_dir: Path) -> list[Finding]:
     """Problems in the HTML a search index holds (the search box renders it)."""
     if not isinstance(data, dict) or not isinstance(data.get("docs"), list):
         return []
+    relative = PurePosixPath(path.relative_to(site_dir).as_posix())
     problems = []
     for doc in data["docs"]:
         if not isinstance(doc, dict):
             continue
-        where = doc.get("location", "?")
+        entry = doc.get("location", "?")
         for key in ("title", "text"):
             value = doc.get(key)
             if isinstance(value, str):
-                for _, what in _scan_markup(value, relative, site_dir, fragment=True):
-                    problems.append(f"search index entry {where!r}, {key}: {what}")
+                for _, code, fields in _scan_markup(value, relative, site_dir, fragment=True):
+                    found = Finding.make(code, Location(path), **fields)
+                    problems.append(found.inside("search-index", entry=entry, key=key))
     return problems
 
 
-def scan_file(path: Path, site_dir: Path) -> list[ScanFinding]:
+def scan_file(path: Path, site_dir: Path) -> list[Finding]:
     """Findings for one file of the site (nothing for files that hold no markup)."""
     relative = PurePosixPath(path.relative_to(site_dir).as_posix())
     name = path.name.lower()
@@ -389,42 +390,31 @@ def scan_file(path: Path, site_dir: Path) -> list[ScanFinding]:
                 data = json.loads(text)
             except ValueError:
                 return []
-            return [ScanFinding(path, 1, w) for w in _scan_search_index(data, relative, site_dir)]
+            return _scan_search_index(data, path, site_dir)
         else:
             return []
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        return [ScanFinding(path, 1, f"cannot read: {exc}")]
-    return [ScanFinding(path, line, what) for line, what in _scan_markup(text, relative, site_dir)]
+        return [Finding.make("scan-unreadable", Location(path), reason=exc)]
+    return [
+        Finding.make(code, Location(path, line), **fields)
+        for line, code, fields in _scan_markup(text, relative, site_dir)
+    ]
 
 
-def scan_site(site_dir: Path) -> list[ScanFinding]:
+def scan_site(site_dir: Path) -> list[Finding]:
     """Every finding in every file of the built site in `site_dir`, by file and line."""
     site_dir = Path(site_dir)
-    findings: list[ScanFinding] = []
+    findings: list[Finding] = []
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         findings.extend(scan_file(path, site_dir))
     return findings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`casefile scan SITE_DIR`: 0 when the built site is clean, 1 on findings, 2 on misuse."""
-    parser = argparse.ArgumentParser(
-        prog="casefile scan",
-        description="Scan a built site for event handlers, script URLs, foreign scripts, "
-        "frames and redirects. Prints path:line: what for each finding; exits 1 if any.",
-    )
-    parser.add_argument("site_dir", metavar="SITE_DIR", help="the built site (e.g. site/)")
-    args = parser.parse_args(argv)
-    site_dir = Path(args.site_dir)
-    if not site_dir.is_dir():
-        print(for_ci(f"casefile scan: {one_line(str(site_dir))} is not a folder"), file=sys.stderr)
-        return 2
-    findings = scan_site(site_dir)
-    for finding in findings:
-        print(for_ci(one_line(str(finding))))
-    count = len(findings)
-    print(f"{count} finding{'s' * (count != 1)}", file=sys.stderr)
-    return 1 if findings else 0
+    """`casefile scan SITE_DIR`, which the command line runs (see `cli.cmd_scan`)."""
+    from .cli import main as cli_main
+
+    return cli_main(["scan", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,10 +58,6 @@ OPEN_REACH = 366
 # alike stay linear. The same title is judged first, then the events that began last.
 MAX_COMPARISONS = 200
 
-_HINT = (
-    "if they are the same event, merge them; if not, add `not_duplicate_of: [{id}]` to one of them"
-)
-
 
 class _Punctuation(dict[int, str | None]):
     """A `str.translate` table filled on first use: a dash or slash separates words, so it
@@ -211,63 +207,74 @@ def possible_duplicates(events: Iterable[Record]) -> list[Finding]:
         for other in map(prepared.__getitem__, bucket.candidates(event)):
             if other.record.id in event.apart or event.record.id in other.apart:
                 continue
-            reasons = _likeness(other, event, matcher)
-            if reasons:
-                findings.append(_finding(other.record, event.record, reasons))
+            likeness = _likeness(other, event, matcher)
+            if likeness:
+                findings.append(_finding(other.record, event.record, likeness))
         bucket.add(number)
     findings.sort(key=lambda f: (f.location.path.as_posix(), f.message))
     return findings
 
 
-def _likeness(a: _Event, b: _Event, matcher: difflib.SequenceMatcher[str]) -> list[str]:
+# What makes two events look alike: the `likeness` phrase of `possible-duplicate` and the
+# fields it reads. Empty when they do not.
+Likeness = dict[str, object]
+
+
+def _likeness(a: _Event, b: _Event, matcher: difflib.SequenceMatcher[str]) -> Likeness:
     """What makes `a` and `b`, whose days overlap, look alike, if they do."""
     if a.title == b.title:
-        return ["titles match after normalising case and punctuation"]
+        return {"likeness": "same-title"}
     same_sources = bool(a.sources) and a.sources == b.sources
     near = False
     if a.narrow and b.narrow:
         shared = len(a.words & b.words)
         near = shared >= NEAR_WORDS * (len(a.words) + len(b.words) - shared)
     if not (near or same_sources):
-        return []
+        return {}
     needed = SIMILAR_WITH_SAME_SOURCES if same_sources else NEAR_IDENTICAL
     # Upper bounds of the ratio, cheapest first: by the lengths, then by the characters.
     if 2 * min(len(a.title), len(b.title)) < needed * (len(a.title) + len(b.title)):
-        return []
+        return {}
     matcher.set_seq2(b.title)  # the same b for a run of a's: difflib keeps what it learnt
     matcher.set_seq1(a.title)
     if matcher.quick_ratio() < needed:
-        return []
+        return {}
     ratio = matcher.ratio()
     # Rounded down, so a pair is never shown as more alike than the threshold it passed.
     percent = math.floor(ratio * 100 + 1e-9)
     if near and ratio >= NEAR_IDENTICAL:
-        return [f"titles {percent}% alike"]
+        return {"likeness": "near-title", "percent": percent}
     if same_sources and ratio >= SIMILAR_WITH_SAME_SOURCES:
-        cited = f"source{'s' * (len(a.sources) > 1)} {', '.join(a.sources)}"
-        return [f"both cite exactly {cited}", f"titles {percent}% alike"]
-    return []
+        return {
+            "likeness": "same-sources",
+            "percent": percent,
+            "cited": "many" if len(a.sources) > 1 else "one",
+            "sources": ", ".join(a.sources),
+        }
+    return {}
 
 
-def _when(this: Record, other: Record) -> str:
+def _when(this: Record, other: Record) -> Likeness:
+    """The `when` phrase of `possible-duplicate`, and the fields it reads."""
     mine, theirs = this.data.date, other.data.date
     if mine.text == theirs.text:
-        return f"same {'day' if mine.is_exact_day else 'date'} {mine.text}"
-    return f"dates overlap ({mine.text} and {theirs.text})"
+        return {"when": "same-day" if mine.is_exact_day else "same-date", "date": mine.text}
+    return {"when": "overlap", "date": mine.text, "other_date": theirs.text}
 
 
 def _short(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def _finding(a: Record, b: Record, reasons: list[str]) -> Finding:
+def _finding(a: Record, b: Record, likeness: Likeness) -> Finding:
     other, this = sorted((a, b), key=lambda r: (r.path.as_posix(), r.id))
-    *clauses, last = [_when(this, other), *reasons]
-    return Finding(
+    return Finding.make(
         "possible-duplicate",
         this.location("title"),
-        f"event '{this.id}' may be the same as '{other.id}' ({_short(other.path)}): "
-        f"{', '.join(clauses)} and {last}",
-        _HINT.format(id=other.id),
-        related=(("the other event", other.location("title")),),
+        related_at=other.location("title"),
+        id=this.id,
+        other=other.id,
+        other_file=_short(other.path),
+        **_when(this, other),
+        **likeness,
     )

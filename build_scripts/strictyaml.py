@@ -65,7 +65,7 @@ Node = Scalar | Sequence | Mapping
 
 
 class YamlFailure(Exception):
-    """Raised inside the builder; carries the findings to report for the file."""
+    """Raised inside the builder; carries the finding to report for the file."""
 
     def __init__(self, finding: Finding) -> None:
         super().__init__(finding.message)
@@ -92,12 +92,7 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
         valid = data[: exc.start].decode("utf-8")  # everything before the bad byte is text
         line, col = _line_col(valid, len(valid))
         return None, [
-            Finding(
-                "file-encoding",
-                Location(path, line, col),
-                f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
-                "save the file as UTF-8",
-            )
+            Finding.make("file-encoding", Location(path, line, col), byte=data[exc.start])
         ]
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -105,12 +100,7 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
     for m in _FORBIDDEN.finditer(text):
         line, col = _line_col(text, m.start())
         findings.append(
-            Finding(
-                "forbidden-character",
-                Location(path, line, col),
-                f"invisible control character U+{ord(m.group()):04X} is not allowed",
-                "delete it; it can make text display differently from what it says",
-            )
+            Finding.make("forbidden-character", Location(path, line, col), codepoint=ord(m.group()))
         )
     return (None if findings else text), findings
 
@@ -133,11 +123,12 @@ def _mark(event: yaml.Event, extent: list[int]) -> tuple[int, int]:
 
 
 def _describe(event: yaml.Event) -> str:
+    """What a key that is not plain text is, as the key of its phrase in `yaml-feature`."""
     return {
-        yaml.SequenceStartEvent: "a list",
-        yaml.MappingStartEvent: "a mapping",
-        yaml.AliasEvent: "an alias",
-    }.get(type(event), "a value")
+        yaml.SequenceStartEvent: "list",
+        yaml.MappingStartEvent: "mapping",
+        yaml.AliasEvent: "alias",
+    }.get(type(event), "value")
 
 
 class _Builder:
@@ -147,34 +138,22 @@ class _Builder:
         self.extent = extent
         self.pos = 0
 
-    def fail(self, code: str, event: yaml.Event, message: str, hint: str | None = None) -> None:
+    def fail(
+        self, code: str, event: yaml.Event, *, variant: str | None = None, **fields: object
+    ) -> None:
         line, col = _mark(event, self.extent)
-        raise YamlFailure(Finding(code, Location(self.path, line, col), message, hint))
+        where = Location(self.path, line, col)
+        raise YamlFailure(Finding.make(code, where, variant=variant, **fields))
 
     def check_features(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.AliasEvent):
-            self.fail(
-                "yaml-feature",
-                event,
-                f"alias '*{event.anchor}' is not allowed in records",
-                "write the value out in full; records must read the same to people and programs",
-            )
+            self.fail("yaml-feature", event, anchor=event.anchor)
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
-            self.fail(
-                "yaml-feature",
-                event,
-                f"anchor '&{anchor}' is not allowed in records",
-                "remove the anchor and write each value out in full",
-            )
+            self.fail("yaml-feature", event, variant="anchor", anchor=anchor)
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.fail(
-                "yaml-feature",
-                event,
-                f"explicit tag '{tag}' is not allowed in records",
-                "remove the tag; the record format decides each field's type",
-            )
+            self.fail("yaml-feature", event, variant="tag", tag=tag)
 
     def node(self) -> Node:
         event = self.events[self.pos]
@@ -186,10 +165,7 @@ class _Builder:
             bad = _FORBIDDEN_VALUE.search(event.value)
             if bad:
                 self.fail(
-                    "forbidden-character",
-                    event,
-                    f"this value holds the invisible control character U+{ord(bad.group()):04X}",
-                    "remove the escape; it can make text display differently from what it says",
+                    "forbidden-character", event, variant="escape", codepoint=ord(bad.group())
                 )
             return Scalar(
                 event.value,
@@ -210,40 +186,28 @@ class _Builder:
                 key_event = self.events[self.pos]
                 if not isinstance(key_event, yaml.ScalarEvent):
                     self.check_features(key_event)
-                    self.fail(
-                        "yaml-feature",
-                        key_event,
-                        f"a key must be plain text, not {_describe(key_event)}",
-                    )
+                    self.fail("yaml-feature", key_event, variant="key", found=_describe(key_event))
                 key = self.node()
                 assert isinstance(key, Scalar)
                 if key.value in mapping:
                     first = mapping[key.value][0]
                     raise YamlFailure(
-                        Finding(
+                        Finding.make(
                             "duplicate-key",
                             Location(self.path, key.line, key.col),
-                            f"key '{key.value}' appears twice in the same mapping",
-                            "keep one of them; YAML would silently drop the first",
-                            related=(
-                                ("first defined here", Location(self.path, first.line, first.col)),
-                            ),
+                            related_at=Location(self.path, first.line, first.col),
+                            key=key.value,
                         )
                     )
                 mapping[key.value] = (key, self.node())
             self.pos += 1
             return Mapping(mapping, line, col)
-        self.fail("yaml-syntax", event, "unexpected YAML event")  # pragma: no cover
+        self.fail("yaml-syntax", event, variant="event")  # pragma: no cover
         raise AssertionError  # pragma: no cover
 
 
 def _too_deep(where: Location) -> Finding:
-    return Finding(
-        "too-deep",
-        where,
-        f"nesting deeper than {MAX_DEPTH} levels",
-        "records are shallow: a mapping of fields, lists of values or small mappings",
-    )
+    return Finding.make("too-deep", where, limit=MAX_DEPTH)
 
 
 def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
@@ -267,37 +231,46 @@ def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
             # Newer libyaml stops at 1,000 levels while scanning ahead, before our own limit
             # sees the events; it is the same fault, so it is the same finding.
             raise YamlFailure(_too_deep(Location(path, line, col))) from None
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        related: tuple[tuple[str, Location], ...] = ()
-        start = exc.context_mark
-        if start is not None and exc.problem_mark is not None and start.line != mark.line:
-            where = exc.context.removeprefix("while ") if exc.context else "this"
-            began = _clamp(extent, start.line + 1, start.column + 1)
-            related = ((f"{where} started here", Location(path, *began)),)
-        raise YamlFailure(
-            Finding(
-                "yaml-syntax",
-                Location(path, line, col),
-                f"{problem}{context}",
-                _syntax_hint(f"{problem}{context}"),
-                related,
-            )
-        ) from None
+        raise YamlFailure(_syntax_error(exc, path, extent, (line, col))) from None
     except yaml.YAMLError as exc:
-        raise YamlFailure(Finding("yaml-syntax", Location(path), str(exc))) from None
+        finding = Finding.make("yaml-syntax", Location(path), problem=str(exc), advice=None)
+        raise YamlFailure(finding) from None
     return events
 
 
-def _syntax_hint(problem: str) -> str | None:
-    if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted, e.g. title: \"Kirby: no calls planned\""
-    if "found character '\\t'" in problem or "tab" in problem:
-        return "indent with spaces, not tabs"
-    if "while scanning a quoted scalar" in problem:
-        return "a quoted value is not closed: end it with the same quote mark it starts with"
-    if "could not find expected ':'" in problem:
-        return "each field is written 'name: value' on its own line"
+def _syntax_error(
+    exc: yaml.MarkedYAMLError, path: Path, extent: list[int], at: tuple[int, int]
+) -> Finding:
+    """The parser's own account of a syntax error, with our advice where we have some."""
+    # The parser names the fault (`problem`), what it was doing (`context`), or both.
+    problem = exc.problem or exc.context
+    both = bool(exc.context and exc.problem)
+    start, end = exc.context_mark, exc.problem_mark
+    related_at = None
+    if start is not None and end is not None and start.line != end.line:
+        related_at = Location(path, *_clamp(extent, start.line + 1, start.column + 1))
+    return Finding.make(
+        "yaml-syntax",
+        Location(path, *at),
+        variant="context" if both else None if problem else "unknown",
+        related_at=related_at,
+        problem=problem,
+        context=exc.context,
+        advice=_syntax_advice(" ".join(w for w in (exc.problem, exc.context) if w)),
+        started=exc.context.removeprefix("while ") if exc.context else "this",
+    )
+
+
+def _syntax_advice(words: str) -> str | None:
+    """Which advice of `yaml-syntax` fits the parser's words, if any."""
+    if "mapping values are not allowed" in words:
+        return "quote-colon"
+    if "found character '\\t'" in words or "tab" in words:
+        return "tab"
+    if "while scanning a quoted scalar" in words:
+        return "unclosed-quote"
+    if "could not find expected ':'" in words:
+        return "colon"
     return None
 
 
@@ -307,18 +280,11 @@ def parse(text: str, path: Path) -> Node:
     events = _events(text, path, extent)
     documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if not documents:
-        raise YamlFailure(
-            Finding("empty-file", Location(path), "file is empty", "see the Record format page")
-        )
+        raise YamlFailure(Finding.make("empty-file", Location(path)))
     if len(documents) > 1:
         line, col = _mark(documents[1], extent)
         raise YamlFailure(
-            Finding(
-                "yaml-feature",
-                Location(path, line, col),
-                "a record file holds one YAML document; this is a second one",
-                "one record per file: move this one into a file of its own",
-            )
+            Finding.make("yaml-feature", Location(path, line, col), variant="document")
         )
     builder = _Builder(path, events, extent)
     builder.pos = events.index(documents[0]) + 1

@@ -10,8 +10,11 @@ and, where only one reading is possible, the address as it should be written.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
+
+from .findings import CODES
 
 _SAFE_PART = r'[^\x00-\x20"<>\\^`{|}\x7f]'
 _HOST_PART = r'[^\x00-\x20"<>\\^`{|}\x7f/?#@]'
@@ -27,10 +30,33 @@ _HOST = re.compile(r"(?i)(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?([/?#]|$)")
 
 @dataclass(frozen=True, slots=True)
 class UrlProblem:
-    message: str
-    hint: str
-    offset: int = 0  # where in the text the problem is
-    fix: str | None = None  # the corrected URL, when only one is possible
+    """What is wrong with a URL: a shape of the catalogue's `bad-url` and the fields that fill
+    it, where in the text the problem is, and the corrected URL when only one is possible."""
+
+    code: str  # always bad-url
+    variant: str | None
+    fields: Mapping[str, object]
+    offset: int = 0
+    fix: str | None = None
+
+    @property
+    def message(self) -> str:
+        return CODES[self.code].render(self.variant, self.fields)[0]
+
+    @property
+    def hint(self) -> str | None:
+        return CODES[self.code].render(self.variant, self.fields)[1]
+
+
+def _problem(
+    code: str,
+    *,
+    variant: str | None = None,
+    offset: int = 0,
+    fix: str | None = None,
+    **fields: object,
+) -> UrlProblem:
+    return UrlProblem(code, variant, fields, offset, fix)
 
 
 def encode_unsafe(text: str) -> str:
@@ -49,62 +75,45 @@ def check_url(text: str) -> UrlProblem | None:
         and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme)
         and not scheme.lower().startswith("http")
     ):
-        return UrlProblem(
-            f"URL scheme '{scheme}' is not allowed",
-            "only http:// and https:// addresses can be cited; link to a web copy of the source",
-        )
+        return _problem("bad-url", variant="scheme", scheme=scheme)
     mangled = _MANGLED_SCHEME.match(text)
     if mangled and not text.lower().startswith(("http://", "https://")):
-        fixed = f"{mangled.group(1).lower()}://{text[mangled.end() :]}"
-        return UrlProblem(
-            f"'{text}' has a malformed scheme '{mangled.group()}'",
-            f"write the scheme as {mangled.group(1).lower()}://, i.e. '{fixed}'",
-            mangled.start(2),
-            fixed if check_url(fixed) is None else None,
+        plain = mangled.group(1).lower()
+        fixed = f"{plain}://{text[mangled.end() :]}"
+        return _problem(
+            "bad-url",
+            variant="mangled-scheme",
+            offset=mangled.start(2),
+            fix=fixed if check_url(fixed) is None else None,
+            url=text,
+            written=mangled.group(),
+            scheme=plain,
+            fixed=fixed,
         )
     if not colon or not text.lower().startswith(("http://", "https://")):
-        if _HOST.match(text):
-            return UrlProblem(
-                f"'{text}' has no scheme",
-                f"write the full address, e.g. 'https://{text}' (check that the site serves https)",
-            )
-        return UrlProblem(
-            f"'{text}' is not an http(s) URL",
-            "write a full address starting with https://",
-        )
+        return _problem("bad-url", variant="no-scheme" if _HOST.match(text) else None, url=text)
     bad = _UNSAFE.search(text)
     host_end = re.compile(r"[/?#]|$").search(text, text.index("//") + 2).start()
     if bad and bad.start() < host_end:
-        return UrlProblem(
-            f"the host name in '{text}' holds {bad.group()!r}, which no host name can hold",
-            "write the site's address as it appears in the browser's address bar",
-            bad.start(),
+        return _problem(
+            "bad-url", variant="host", offset=bad.start(), url=text, character=bad.group()
         )
     if bad:
         fixed = encode_unsafe(text)
         char = bad.group()
-        what = (
-            "a space"
-            if char == " "
-            else f"the character {char!r}"
-            if char.isprintable()
-            else (f"the control character U+{ord(char):04X}")
-        )
-        return UrlProblem(
-            f"URL holds {what}, which must be percent-encoded ({quote(char, safe='')})",
-            f"write it as '{fixed}'",
-            bad.start(),
-            fixed if check_url(fixed) is None else None,
+        return _problem(
+            "bad-url",
+            variant="unencoded",
+            offset=bad.start(),
+            fix=fixed if check_url(fixed) is None else None,
+            what="space" if char == " " else "character" if char.isprintable() else "control",
+            character=char,
+            codepoint=ord(char),
+            encoded=quote(char, safe=""),
+            fixed=fixed,
         )
     authority = text.split("//", 1)[1].split("/", 1)[0]
     if "@" in authority:
-        return UrlProblem(
-            f"'{text}' holds a user name or password before '@'",
-            "cite the address without it; a URL with '@' can show one site and open another",
-            text.index("@"),
-        )
-    return UrlProblem(
-        f"'{text}' is not a valid http(s) URL: it has no host name",
-        "write a full address such as https://example.org/page",
-        len(text.split("//", 1)[0]) + 2 if "//" in text else 0,
-    )
+        return _problem("bad-url", variant="user", offset=text.index("@"), url=text)
+    offset = len(text.split("//", 1)[0]) + 2 if "//" in text else 0
+    return _problem("bad-url", variant="no-host", offset=offset, url=text)

@@ -208,10 +208,27 @@ def test_links_reports_dead_links_and_missing_archives(
         other.read_text() + f"url: {local_server}/alive\narchive_url: {local_server}/gone\n"
     )
     assert cli.main(["links", str(case_dir), "--timeout", "5"]) == 1
-    out = capsys.readouterr().out
-    assert f"agency-biden-no-plans-to-call-putin: archive_url {local_server}/gone: HTTP 404" in out
-    assert "cnn-officials-frustrated-at-moscow-response: no archive_url" in out
-    assert "/alive: " not in out
+    err = capsys.readouterr().err
+    # Printed as `casefile check` prints findings, at the field that holds the address.
+    line = len(other.read_text().splitlines())
+    assert (
+        f"{other}:{line}:14: error[dead-link]: archive_url {local_server}/gone: HTTP 404\n"
+        "  hint: check the address; if the page is gone, cite an archived copy in archive_url"
+    ) in err
+    line = len(source.read_text().splitlines())
+    assert (
+        f"{source}:{line}:6: warning[no-archive]: source "
+        "'cnn-officials-frustrated-at-moscow-response' has no archive_url"
+    ) in err
+    assert "/alive: " not in err
+    assert err.endswith("\n1 error, 1 warning\n")
+
+    assert cli.main(["links", str(case_dir), "--timeout", "5", "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["findings"]
+    dead = [f for f in found if f["code"] == "dead-link"]
+    assert [(f["file"], f["message"]) for f in dead] == [
+        (str(other), f"archive_url {local_server}/gone: HTTP 404")
+    ]
 
 
 def test_the_runtime_package_holds_no_benchmark_code() -> None:

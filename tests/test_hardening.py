@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from build_scripts import cli, scan
 from build_scripts.checker import check, id_key
-from build_scripts.findings import CODES, format_text
+from build_scripts.findings import CODES, Location, format_text
 from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
-from build_scripts.scan import ScanFinding, scan_site
+from build_scripts.scan import scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
 from build_scripts.text import _INVISIBLE, md_text
 
@@ -196,7 +196,7 @@ def _dump(value: object) -> object:
 
 def test_the_hostile_site_has_nothing_that_could_run(hostile_site: Path) -> None:
     findings = scan_site(hostile_site)
-    assert findings == [], "\n".join(map(str, findings))
+    assert findings == [], "\n".join(format_text(f) for f in findings)
 
 
 def test_the_hostile_payloads_are_shown_as_text(hostile_site: Path) -> None:
@@ -273,7 +273,9 @@ def fake_site(root: Path, pages: dict[str, str]) -> Path:
 
 
 def scan_one(tmp_path: Path, html: str, name: str = "index.html") -> list[str]:
-    return [f.what for f in scan_site(fake_site(tmp_path / "site", {name: html}))]
+    found = scan_site(fake_site(tmp_path / "site", {name: html}))
+    assert all(f.code.startswith("scan-") and f.severity.value == "error" for f in found)
+    return [f.message for f in found]
 
 
 BAD_HTML = {
@@ -410,17 +412,57 @@ def test_the_scan_reads_the_search_index_html(tmp_path: Path) -> None:
     assert scan_one(tmp_path / "good", index("<p>&lt;img onerror=x&gt;</p>"), name="s.json") == []
 
 
-def test_the_scan_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_scan_finds_located_findings(tmp_path: Path) -> None:
     site = fake_site(tmp_path / "site", {"index.html": "<p>\n<b onclick=x>b</b></p>"})
-    assert scan.main([str(site)]) == 1
-    out = capsys.readouterr().out
-    assert out == f"{site / 'index.html'}:2: event-handler attribute onclick= on <b>\n"
-    assert str(ScanFinding(site / "index.html", 2, "x")) == f"{site / 'index.html'}:2: x"
-    assert cli.main(["scan", str(site)]) == 1  # `casefile scan SITE_DIR`
+    (finding,) = scan_site(site)
+    assert (finding.code, finding.location) == (
+        "scan-event-handler",
+        Location(site / "index.html", 2),
+    )
+    assert finding.message == "event-handler attribute onclick= on <b>"
+
+
+def test_the_scan_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`casefile scan SITE_DIR` prints its findings as `casefile check` does: exit 1 on any."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    fake_site(tmp_path / "site", {"index.html": "<p>\n<b onclick=x>b</b></p>"})
+    assert cli.main(["scan", "site"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "site/index.html:2:1: error[scan-event-handler]: event-handler attribute onclick= on <b>\n"
+        "1 error, 0 warnings\n"
+    )
+    assert scan.main(["site"]) == 1  # python -m build_scripts.scan runs the same command
     capsys.readouterr()
-    (site / "index.html").write_text("<p>fine</p>")
-    assert scan.main([str(site)]) == 0
-    assert scan.main([str(tmp_path / "missing")]) == 2
+    assert cli.main(["scan", "--format", "json", "site"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == 1
+    assert report["findings"][0]["code"] == "scan-event-handler"
+    assert (report["findings"][0]["file"], report["findings"][0]["line"]) == ("site/index.html", 2)
+    (tmp_path / "site" / "index.html").write_text("<p>fine</p>")
+    assert cli.main(["scan", "site"]) == 0
+    assert capsys.readouterr().err == "0 errors, 0 warnings\n"
+    assert cli.main(["scan", str(tmp_path / "missing")]) == 2
+
+
+def test_the_scan_command_annotates_under_github_actions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.chdir(tmp_path)
+    fake_site(tmp_path / "site", {"index.html": '<a href="javascript:x">x</a>'})
+    assert cli.main(["scan", "site"]) == 1
+    assert capsys.readouterr().out == (
+        "::error file=site/index.html,line=1,col=1,title=casefile scan-script-url::"
+        "javascript: URL in href= on <a>: 'javascript:x'\n"
+    )
+    assert summary.read_text().startswith("### casefile scan: 1 error, 0 warnings\n")
 
 
 # -- the example site: scanned, reproducible, complete, and read-only for the build ----------------
