@@ -23,7 +23,7 @@ from .findings import Finding, Location, Report
 from .records import FileCache, InvalidRecord, LoadedCase, Record, load
 from .similar_events import possible_duplicates
 from .text import WIKILINK, with_article
-from .textmatch import explain_mismatch
+from .textmatch import EXPLAIN_WORK, WorkBudget, dropped_negation, explain_mismatch
 
 PathKey = tuple[str | int, ...]
 
@@ -415,23 +415,33 @@ def missing_translations(view: CaseView) -> Iterator[Finding]:
             )
 
 
+# Word diffs explaining not-verbatim passages, for the whole check: enough for about forty
+# worst-case quotes, after which each explanation falls back to its linear message.
+CHECK_EXPLAIN_WORK = 40 * EXPLAIN_WORK
+
+
 def unverified_passages(view: CaseView) -> Iterator[Finding]:
-    """Quotes and excerpts must be found verbatim in their source's full text, if it has one."""
+    """Quotes and excerpts must be found verbatim in their source's full text, if it has one,
+    and an elision in them must not leave out a negation."""
+    budget = WorkBudget(CHECK_EXPLAIN_WORK)
     for record in view.records.values():
         for citation in view.citations[record.id]:
             source = view.records.get(citation.source)
             if source is None or source.kind != "source":
                 continue  # a broken reference, reported as one
+            language = getattr(record.data, "language", None) or source.data.language
             for passage in citation.passages:
-                yield from _verbatim(record, passage, source)
+                yield from _verbatim(record, passage, source, language or view.language, budget)
 
 
-def _verbatim(record: Record, passage: Passage, source: Record) -> Iterator[Finding]:
+def _verbatim(
+    record: Record, passage: Passage, source: Record, language: str, budget: WorkBudget
+) -> Iterator[Finding]:
     where = record.location(*passage.loc)
     if source.text is None:
         yield Finding.make("unchecked-quote", where, what=passage.what, source=source.id)
     elif source.text.find(passage.text) is None:
-        difference = explain_mismatch(source.text, passage.text)
+        difference = explain_mismatch(source.text, passage.text, budget)
         yield Finding.make(
             "not-verbatim",
             where,
@@ -441,6 +451,8 @@ def _verbatim(record: Record, passage: Passage, source: Record) -> Iterator[Find
             file=source.text_path.name if source.text_path else f"{source.id}.txt",
             difference=difference,
         )
+    elif (negation := dropped_negation(source.text, passage.text, language)) is not None:
+        yield Finding.make("elided-negation", where, what=passage.what, negation=negation)
 
 
 def possible_duplicate_events(view: CaseView) -> Iterator[Finding]:
