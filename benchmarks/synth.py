@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from build_scripts.textmatch import dropped_negation
+
 # fmt: off
 WORDS = (
     "the", "of", "and", "to", "in", "a", "that", "for", "on", "with", "as", "by", "at", "from",
@@ -384,7 +386,10 @@ class Generator:
             if a < b and c < d:
                 first = " ".join(_plain_token(t) for t in tokens[a:b])
                 second = " ".join(_plain_token(t) for t in tokens[c:d])
-                return index + 1, first + self.rng.choice(ELISIONS) + second
+                elided = first + self.rng.choice(ELISIONS) + second
+                # An elision that leaves out a negation is a warning; a real quote avoids it.
+                if dropped_negation(" ".join(tokens), elided, None) is None:
+                    return index + 1, elided
         a, b = self._span(tokens, length, 0, len(tokens))
         if a == b:  # a paragraph of dashes cannot happen, but never write an empty passage
             a, b = 0, len(tokens)
