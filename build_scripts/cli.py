@@ -92,7 +92,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         _say("casefile render: nothing written: fix the errors first")
         return 1
     try:
-        site = render_site(case, directory_urls=None)
+        custom_dir = Path(args.custom_dir) if args.custom_dir else None
+        site = render_site(case, directory_urls=None, custom_dir=custom_dir)
     except PathCollision as exc:
         _say(f"casefile render: nothing written: {one_line(str(exc))}")
         return 1
@@ -189,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="case file folder")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--custom-dir",
+        metavar="DIR",
+        help="a theme custom_dir whose casefile/ folder holds templates that replace ours",
+    )
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser(

@@ -17,7 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
+from pathlib import Path
 from typing import TypeVar
+
+from markupsafe import Markup
 
 from . import models
 from .checker import Case, event_sort_key
@@ -25,7 +28,8 @@ from .dates import MONTHS, EdtfDate, Precision, format_date
 from .models import KIND, KIND_LIST
 from .records import Record
 from .schema import record_schemas
-from .text import attr, json_script, md_text, plain_markdown, render_markdown, with_article
+from .templating import TemplatePage, environment, json_ld_block, tidy, time_element
+from .text import attr, md_text, plain_markdown, render_markdown, with_article
 from .textmatch import PassageMatch, Span
 
 T = TypeVar("T")
@@ -105,10 +109,6 @@ def _relative(target: str, start_dir: str) -> str:
     return "/".join([".."] * (len(s) - common) + t[common:])
 
 
-def _datetime(value: EdtfDate) -> str:
-    return f'<time datetime="{attr(value.html_datetime)}">{md_text(format_date(value))}</time>'
-
-
 class _Page:
     """Builds one page: knows where it is, so it can link anywhere relatively."""
 
@@ -172,8 +172,7 @@ class _Page:
         self.block(*[f"- {item}" for item in items])
 
     def json_ld(self, data: dict[str, object]) -> None:
-        data = _prune({"@context": "https://schema.org", **data})
-        self.block(f'<script type="application/ld+json">{json_script(data)}</script>')
+        self.block(json_ld_block(data))
 
     def text(self, front: dict[str, object] | None = None) -> str:
         body = "\n".join(self.lines).rstrip("\n") + "\n"
@@ -243,8 +242,11 @@ class Renderer:
         directory_urls: bool | None = True,
         hand_written: frozenset[str] = frozenset(),
         cache: PageCache | None = None,
+        custom_dir: Path | None = None,
     ) -> None:
         self.case = case
+        self.custom_dir = custom_dir
+        self.env = environment(custom_dir)
         self.directory_urls = directory_urls
         self.hand_written = hand_written
         self.cache = cache
@@ -375,7 +377,7 @@ class Renderer:
         site = Site()
         cache = self.cache
         if cache is not None:
-            settings = (self.directory_urls, self.hand_written, self.case.root)
+            settings = (self.directory_urls, self.hand_written, self.case.root, self.custom_dir)
             if cache.settings != settings:
                 cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
             cache.rendered, cache.reused = [], 0
@@ -422,46 +424,31 @@ class Renderer:
         return site
 
     # -- pages ---------------------------------------------------------------------------------
+    def _render(self, page: _Page, template: str, **context: object) -> str:
+        """A page from its template: the view hands over facts, the template writes."""
+        text = self.env.get_template(template).render(page=TemplatePage(page), **context)
+        return tidy(text)
+
     def home(self, page: _Page) -> tuple[str, str]:
-        meta = self.case.meta
-        page.block(f"# {md_text(meta.title)}")
-        if meta.summary:
-            page.block(page.markdown(meta.summary))
-        counts = [
-            (len(self.events), "events", "timeline.md"),
-            (len(self.by_kind["actor"]), "actors", "actors/index.md"),
-            (len(self.quotes), "quotes", "quotes/index.md"),
-            (len(self.by_kind["source"]), "sources", "sources/index.md"),
-        ]
-        page.block(" · ".join(f"[{n} {label}]({page.rel(p)})" for n, label, p in counts))
-        page.section("Latest events")
-        latest = list(reversed(self.events[-5:]))
-        page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in latest)
-        page.block(f"[The whole timeline]({page.rel('timeline.md')})")
-        page.section("Key actors")
         weight = Counter(
             {a.id: len(self.case.backrefs.get(a.id, ())) for a in self.by_kind["actor"]}
         )
         key_actors = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
-        page.bullets(
-            f"{page.link_id(rid)}: {n} mention{'s' * (n != 1)}" for rid, n in key_actors if n
+        text = self._render(
+            page,
+            "home.md.j2",
+            case=self.case.meta,
+            counts=[
+                (len(self.events), "events", "timeline.md"),
+                (len(self.by_kind["actor"]), "actors", "actors/index.md"),
+                (len(self.quotes), "quotes", "quotes/index.md"),
+                (len(self.by_kind["source"]), "sources", "sources/index.md"),
+            ],
+            latest=list(reversed(self.events[-5:])),
+            key_actors=[(self.record(rid), n) for rid, n in key_actors if n],
+            contributing="contributing.md" in self.hand_written,
         )
-        page.section("How to contribute")
-        how = (
-            "Every fact on this site is a small YAML file in the case file: one per actor, "
-            "event, quote and source. To correct or add one, use the edit button on its page "
-            "and propose the change; the checker runs on every proposal and says exactly what "
-            "to fix."
-        )
-        if "contributing.md" in self.hand_written:
-            how += f" [How to contribute]({page.rel('contributing.md')})."
-        page.block(how)
-        if meta.publisher or meta.license:
-            bits = [f"Published by {md_text(meta.publisher)}" if meta.publisher else ""]
-            bits.append(f"License: {md_text(meta.license)}" if meta.license else "")
-            page.block(" · ".join(b for b in bits if b))
-        page.json_ld({"@type": "WebSite", "name": meta.title})
-        return page.text(), meta.title
+        return text, self.case.meta.title
 
     def timeline(self, page: _Page) -> tuple[str, str]:
         page.block("# Timeline")
@@ -544,7 +531,7 @@ class Renderer:
         lines = [
             f'<li {attrs} markdown="block">',
             "",
-            f"{_datetime(data.date)} · **{page.link(event)}** {self._status(data.status)}",
+            f"{time_element(data.date)} · **{page.link(event)}** {self._status(data.status)}",
             "",
         ]
         details: list[str] = []
@@ -568,7 +555,7 @@ class Renderer:
         data = event.data
         page.block(f"# {md_text(data.title)}")
         page.block(
-            f"{_datetime(data.date)} · {self._status(data.status)}"
+            f"{time_element(data.date)} · {self._status(data.status)}"
             + (f" · {md_text(data.location)}" if data.location else "")
         )
         facts = [f"**Status**: {data.status}, {md_text(models.STATUS_MEANINGS[data.status])}"]
@@ -597,7 +584,7 @@ class Renderer:
         if related:
             page.section("Related events")
             page.bullets(
-                f"{_datetime(self.record(r).data.date)} {page.link_id(r)}" for r in related
+                f"{time_element(self.record(r).data.date)} {page.link_id(r)}" for r in related
             )
         self._mentions(page, event)
         self._note(page, data.notes)
@@ -658,12 +645,12 @@ class Renderer:
             bits.append(page.link_id(data.speaker))
         when = self.quote_date(quote)
         if when:
-            bits.append(_datetime(when))
+            bits.append(time_element(when))
         else:
             bits.append("undated")
             if data.event:  # context, kept apart from the date the words were said
                 event = self.record(data.event)
-                bits.append(f"at {page.link(event)} ({_datetime(event.data.date)})")
+                bits.append(f"at {page.link(event)} ({time_element(event.data.date)})")
         source_id = data.source_id
         bits.append("in " + page.link_id(source_id))
         # Verified and unverified quotes must not look alike: say which this is.
@@ -718,7 +705,7 @@ class Renderer:
                 item = md_text(role.title)
                 if role.organization:
                     item += ", " + page.link_id(role.organization)
-                span = [_datetime(d) for d in (role.start, role.end) if d]
+                span = [time_element(d) for d in (role.start, role.end) if d]
                 if role.start and role.end:
                     item += f" ({span[0]} to {span[1]})"
                 elif role.start:
@@ -745,7 +732,7 @@ class Renderer:
         events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
         if events:
             page.section("Events")
-            page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in events)
+            page.bullets(f"{time_element(e.data.date)} {page.link(e)}" for e in events)
         said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
         if said:
             page.section("Quotes")
@@ -832,9 +819,9 @@ class Renderer:
         if data.authors:
             facts.append("**By**: " + ", ".join(md_text(a) for a in data.authors))
         if data.published:
-            facts.append(f"**Published**: {_datetime(data.published)}")
+            facts.append(f"**Published**: {time_element(data.published)}")
         if data.accessed:
-            facts.append(f"**Accessed**: {_datetime(data.accessed)}")
+            facts.append(f"**Accessed**: {time_element(data.accessed)}")
         if data.language:
             facts.append(f"**Language**: {md_text(data.language)}")
         for label, url in (("Link", data.url), ("Archived copy", data.archive_url)):
@@ -851,7 +838,7 @@ class Renderer:
         quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
         if events:
             page.section("Events it supports")
-            page.bullets(f"{_datetime(e.data.date)} {page.link(e)}" for e in events)
+            page.bullets(f"{time_element(e.data.date)} {page.link(e)}" for e in events)
         if quotes:
             page.section("Quotes from it")
             for quote in quotes:
@@ -919,107 +906,79 @@ class Renderer:
 
     # -- indexes --------------------------------------------------------------------------------
     def actors_index(self, page: _Page) -> tuple[str, str]:
-        page.block("# Actors")
+        groups = []
         for kind in models.ACTOR_KINDS:
             actors = [a for a in self.by_kind["actor"] if a.data.kind == kind]
-            if not actors:
-                continue
-            page.section(KIND_LABELS[kind])
-            actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
-            page.bullets(
-                page.link(a)
-                + (f" ({', '.join(md_text(x) for x in a.data.aliases)})" if a.data.aliases else "")
-                for a in actors
-            )
-        return page.text(), "Actors"
+            if actors:
+                actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
+                groups.append((KIND_LABELS[kind], actors))
+        return self._render(page, "actors_index.md.j2", groups=groups), "Actors"
 
     def quotes_index(self, page: _Page) -> tuple[str, str]:
-        page.block("# Quotes")
-        page.section("By speaker", "by-speaker")
         by_speaker: dict[str, list[Record]] = defaultdict(list)
         for quote in self.quotes:
             by_speaker[quote.data.speaker].append(quote)
-        for speaker_id in sorted(
-            by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s)
-        ):
-            page.block(f"### {page.link_id(speaker_id)}")
-            page.bullets(self._quote_line(page, q) for q in by_speaker[speaker_id])
-        page.section("By date", "by-date")
-        page.bullets(self._quote_line(page, q, speaker=True) for q in self.quotes)
-        return page.text(), "Quotes"
+        speakers = sorted(by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s))
+        text = self._render(
+            page,
+            "quotes_index.md.j2",
+            by_speaker=[
+                (self.record(s), [self._quote_line(page, q) for q in by_speaker[s]])
+                for s in speakers
+            ],
+            by_date=[self._quote_line(page, q, speaker=True) for q in self.quotes],
+        )
+        return text, "Quotes"
 
-    def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> str:
+    def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> Markup:
         def build() -> list[str]:
-            when = self.quote_date(quote)
-            line = (_datetime(when) + " ") if when else "undated "
-            if speaker:
-                line += page.link_id(quote.data.speaker) + ": "
-            return [line + page.link(quote)]
+            who = self.record(quote.data.speaker) if speaker else None
+            line = self.env.get_template("quote_line.md.j2").render(
+                page=TemplatePage(page), quote=quote, speaker=who
+            )
+            return [line.strip("\n")]
 
-        return self.fragment(("quote", page.path, quote.id, str(speaker)), quote, build)[0]
+        key = ("quote", page.path, quote.id, str(speaker))
+        return Markup(self.fragment(key, quote, build)[0])
 
     def sources_index(self, page: _Page) -> tuple[str, str]:
-        page.block("# Sources")
         by_publisher: dict[str, list[Record]] = defaultdict(list)
         for source in self.by_kind["source"]:
             by_publisher[source.data.publisher or ""].append(source)
-        for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold())):
-            page.section(publisher or "Publisher not recorded")
-            sources = sorted(
-                by_publisher[publisher],
-                key=lambda s: (
-                    s.data.published.sort_key if s.data.published else (date.max,),
-                    s.id,
+        groups = [
+            (
+                publisher,
+                sorted(
+                    by_publisher[publisher],
+                    key=lambda s: (
+                        s.data.published.sort_key if s.data.published else (date.max,),
+                        s.id,
+                    ),
                 ),
             )
-            page.bullets(
-                (_datetime(s.data.published) + " " if s.data.published else "undated ")
-                + page.link(s)
-                + f" ({s.data.kind})"
-                for s in sources
-            )
-        return page.text(), "Sources"
+            for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
+        ]
+        return self._render(page, "sources_index.md.j2", groups=groups), "Sources"
 
     def tags_index(self, page: _Page) -> tuple[str, str]:
-        page.block("# Tags")
-        if not self.tags:
-            page.block("No record has a tag yet.")
-        page.bullets(
-            f"[{md_text(t)}]({page.rel(tag_page(t))}): {len(self.tags[t])} record"
-            + "s" * (len(self.tags[t]) != 1)
-            for t in sorted(self.tags)
-        )
-        return page.text(), "Tags"
+        tags = [(tag, tag_page(tag), len(self.tags[tag])) for tag in sorted(self.tags)]
+        return self._render(page, "tags_index.md.j2", tags=tags), "Tags"
 
     def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
-        page.block(f"# Tag: {md_text(tag)}")
+        groups = []
         for kind in ("event", "actor", "quote", "source"):
             records = [r for r in self.tags[tag] if r.kind == kind]
             if records:
-                page.section(KIND[kind].title)
                 records.sort(key=lambda r: (self.name(r).casefold(), r.id))
-                page.bullets(page.link(r) for r in records)
-        return page.text(), f"Tag: {tag}"
+                groups.append((KIND[kind].title, records))
+        return self._render(page, "tag.md.j2", tag=tag, groups=groups), f"Tag: {tag}"
 
     def data_page(self, page: _Page) -> tuple[str, str]:
-        page.block("# Data")
-        page.block(
-            "The whole case file as one JSON file: every record with every field, dates "
-            "resolved to their earliest and latest possible day. Use it, cite it, check it."
-        )
-        page.bullets(
-            [
-                f'<a href="{page.href("casefile.json")}" download>casefile.json</a>: '
-                "the case file (format version 1)",
-                *(
-                    f'<a href="{page.href(f"schema/{kind}.schema.json")}">{kind}.schema.json</a>: '
-                    "JSON Schema of "
-                    + ("case.yml" if kind == "case" else with_article(kind) + " record")
-                    for kind in record_schemas()
-                ),
-            ]
-        )
-        return page.text(), "Data"
+        schemas = [
+            (kind, "case.yml" if kind == "case" else with_article(kind) + " record")
+            for kind in record_schemas()
+        ]
+        return self._render(page, "data.md.j2", schemas=schemas), "Data"
 
 
 def _highlight(paragraph: str, spans: list[Span]) -> str:
@@ -1037,15 +996,6 @@ def _highlight(paragraph: str, spans: list[Span]) -> str:
         at = end
     out.append(attr(paragraph[at:]))
     return "".join(out)
-
-
-def _prune(value: object) -> object:
-    """JSON-LD without empty values."""
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v not in (None, [], {})}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
 
 
 def _date_json(value: EdtfDate | None) -> dict[str, str] | None:
@@ -1115,12 +1065,20 @@ def render_site(
     directory_urls: bool | None = True,
     hand_written: frozenset[str] = frozenset(),
     cache: PageCache | None = None,
+    custom_dir: Path | None = None,
 ) -> Site:
     """Every generated file of the site, by path.
 
     `directory_urls` says how MkDocs will address pages (its `use_directory_urls`), for the
     few links inside raw HTML; None writes `.md` links there too, for other engines.
     `cache` (kept by `mkdocs serve`) skips record pages whose inputs did not change.
+    `custom_dir` is the theme's custom_dir: templates in its `casefile/` folder replace ours.
     """
-    renderer = Renderer(case, directory_urls=directory_urls, hand_written=hand_written, cache=cache)
+    renderer = Renderer(
+        case,
+        directory_urls=directory_urls,
+        hand_written=hand_written,
+        cache=cache,
+        custom_dir=custom_dir,
+    )
     return renderer.render()

@@ -104,6 +104,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 directory_urls=config.use_directory_urls,
                 hand_written=hand_written,
                 cache=self._pages if self._serving else None,
+                custom_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
             )
         except PathCollision as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None

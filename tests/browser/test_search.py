@@ -43,6 +43,8 @@ WEAK_ALIASES = {
     "'Russians' is in many quotes and events that rank above the actor page",
     ("us-government", "the administration"): "10th: outranked by events, quotes and the "
     "'administration officials' actors",
+    ("us-government", "the US"): "below the top 5: its quotes' pages, titled 'Government of "
+    "the United States: …', outrank the actor page",
 }
 
 
