@@ -794,9 +794,11 @@ class Finding:
         return CODES[self.code].severity
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
         loc = self.location
-        return (loc.path.as_posix(), loc.line, loc.col, self.code, self.message)
+        # The hint too: two findings that differ only there must still sort the same way
+        # every run (a set holds them first).
+        return (loc.path.as_posix(), loc.line, loc.col, self.code, self.message, self.hint or "")
 
 
 class Report:

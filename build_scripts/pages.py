@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -28,7 +28,7 @@ from .dates import MONTHS, EdtfDate, Precision, format_date
 from .models import KIND, KIND_LIST
 from .records import Record
 from .schema import record_schemas
-from .templating import TemplatePage, environment, json_ld_block, tidy, time_element
+from .templating import TemplatePage, environment, json_ld_block, tidy
 from .text import attr, md_text, plain_markdown, render_markdown, with_article
 from .textmatch import PassageMatch, Span
 
@@ -164,12 +164,6 @@ class _Page:
             self.lines.append("")
         self.lines.extend(lines)
         self.lines.append("")
-
-    def section(self, title: str, anchor: str | None = None) -> None:
-        self.block(f"## {md_text(title)}" + (f" {{#{anchor}}}" if anchor else ""))
-
-    def bullets(self, items: Iterable[str]) -> None:
-        self.block(*[f"- {item}" for item in items])
 
     def json_ld(self, data: dict[str, object]) -> None:
         self.block(json_ld_block(data))
@@ -451,13 +445,6 @@ class Renderer:
         return text, self.case.meta.title
 
     def timeline(self, page: _Page) -> tuple[str, str]:
-        page.block("# Timeline")
-        page.block(
-            "Every event in date order. Dates are shown as precisely as they are known: "
-            "*c.* marks an approximate date, *?* an uncertain one, and *before*/*after* an "
-            "open range."
-        )
-        page.block(*self._filter_form())
         groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
         for event in self.events:
             first = event.data.date.sort_key[0]
@@ -465,225 +452,95 @@ class Renderer:
             known = value.start or value.end
             month = 0 if known is None or known.precision is Precision.YEAR else first.month
             groups[(first.year, month)].append(event)
+        months = []
         year_seen: set[int] = set()
         for (year, month), events in groups.items():
-            if year not in year_seen:
-                year_seen.add(year)
-                page.block(f"## {year} {{#y{year}}}")
-            label = f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known"
-            anchor = f"m{year}-{month:02d}" if month else f"y{year}-unknown"
-            page.block(f"### {label} {{#{anchor}}}")
-            page.add('<ol class="cf-timeline" markdown="1">')
-            for event in events:
-                page.add(
-                    *self.fragment(
-                        ("timeline", page.path, event.id),
-                        event,
-                        lambda event=event: self._timeline_item(page, event),
-                    )
-                )
-            page.add("</ol>", "")
-        page.json_ld(
-            {
-                "@type": "ItemList",
-                "name": "Timeline",
-                "numberOfItems": len(self.events),
-            }
+            months.append(
+                {
+                    "year": None if year in year_seen else year,
+                    "label": f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known",
+                    "anchor": f"m{year}-{month:02d}" if month else f"y{year}-unknown",
+                    "items": [
+                        Markup(
+                            self.fragment(
+                                ("timeline", page.path, event.id),
+                                event,
+                                lambda event=event: self._timeline_item(page, event),
+                            )[0]
+                        )
+                        for event in events
+                    ],
+                }
+            )
+            year_seen.add(year)
+        text = self._render(
+            page, "timeline.md.j2", filters=self._filters(), months=months, count=len(self.events)
         )
-        return page.text(), "Timeline"
+        return text, "Timeline"
 
-    def _filter_form(self) -> list[str]:
+    def _filters(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """The timeline's filters: (name, label, [(value, text)]), each only with values
+        some event has."""
         actors = sorted(
             {a for e in self.events for a, _ in self.actor_ids(e)},
-            key=lambda rid: self.name(self.record(rid)).casefold(),
+            # Two actors may share a name: the id breaks the tie, or set order (hash seeds) would.
+            key=lambda rid: (self.name(self.record(rid)).casefold(), rid),
         )
         tags = sorted({t for e in self.events for t in e.data.tags})
         statuses = [s for s in models.STATUSES if any(e.data.status == s for e in self.events)]
-
-        def select(name: str, label: str, options: list[tuple[str, str]]) -> list[str]:
-            lines = [
-                '<span class="cf-filter-field">',
-                f'<label for="cf-filter-{name}">{label}</label>',
-                f'<select id="cf-filter-{name}" name="{name}">',
-                '<option value="">any</option>',
-            ]
-            lines += [f'<option value="{attr(v)}">{md_text(t)}</option>' for v, t in options]
-            return [*lines, "</select>", "</span>"]
-
         return [
-            '<form class="cf-filter" hidden aria-label="Filter the timeline">',
-            *select("actor", "Actor", [(a, self.name(self.record(a))) for a in actors]),
-            *select("tag", "Tag", [(t, t) for t in tags]),
-            *select("status", "Status", [(s, s) for s in statuses]),
-            '<button type="reset">Show all</button>',
-            '<output class="cf-filter-count" aria-live="polite"></output>',
-            "</form>",
+            ("actor", "Actor", [(a, self.name(self.record(a))) for a in actors]),
+            ("tag", "Tag", [(t, t) for t in tags]),
+            ("status", "Status", [(s, s) for s in statuses]),
         ]
 
     def _timeline_item(self, page: _Page, event: Record) -> list[str]:
         data = event.data
         actors = self.actor_ids(event)
-        attrs = (
-            f'id="{attr(event.id)}" data-status="{data.status}" '
-            f'data-actors="{attr(" ".join(a for a, _ in actors))}" '
-            f'data-tags="{attr(" ".join(data.tags))}"'
+        text = self.env.get_template("timeline_item.md.j2").render(
+            page=TemplatePage(page),
+            event=event,
+            actors=[self.record(a) for a, _ in actors],
+            actor_ids=" ".join(a for a, _ in actors),
+            tag_list=" ".join(data.tags),
+            quotes=len(self.referrers(event.id, "said-at")),
+            sources=[self.record(s) for s in sorted({s for s, _, _ in self.citations_of(event)})],
+            meaning=models.STATUS_MEANINGS[data.status],
         )
-        lines = [
-            f'<li {attrs} markdown="block">',
-            "",
-            f"{time_element(data.date)} · **{page.link(event)}** {self._status(data.status)}",
-            "",
-        ]
-        details: list[str] = []
-        if actors:
-            details.append("Actors: " + ", ".join(page.link_id(a) for a, _ in actors))
-        quotes = self.referrers(event.id, "said-at")
-        if quotes:
-            details.append(f"Quotes: {len(quotes)}")
-        sources = {s for s, _, _ in self.citations_of(event)}
-        details.append("Sources: " + ", ".join(page.link_id(s) for s in sorted(sources)))
-        lines += [" · ".join(details), "", "</li>"]
-        return lines
-
-    def _status(self, status: str) -> str:
-        meaning = models.STATUS_MEANINGS[status]
-        return (
-            f'<span class="cf-status cf-status--{status}" title="{attr(meaning)}">{status}</span>'
-        )
+        return [text.strip("\n")]
 
     def event_page(self, page: _Page, event: Record) -> tuple[str, str]:
         data = event.data
-        page.block(f"# {md_text(data.title)}")
-        page.block(
-            f"{time_element(data.date)} · {self._status(data.status)}"
-            + (f" · {md_text(data.location)}" if data.location else "")
-        )
-        facts = [f"**Status**: {data.status}, {md_text(models.STATUS_MEANINGS[data.status])}"]
-        if data.date_note:
-            facts.append(f"**How the date is known**: {md_text(data.date_note)}")
-        page.bullets(facts)
-        if data.summary:
-            page.block(page.markdown(data.summary))
         actors = self.actor_ids(event)
-        if actors:
-            page.section("Actors")
-            page.bullets(
-                page.link_id(a) + (f", {md_text(role)}" if role else "") for a, role in actors
-            )
         quotes = sorted(self.referrers(event.id, "said-at"), key=self._quote_key)
-        if quotes:
-            page.section("Quotes")
-            for quote in quotes:
-                self._quote_block(page, quote, speaker=True)
-        page.section("Sources")
-        self._citations(page, event)
         related = sorted(
             {*data.related, *(r.id for r in self.referrers(event.id, "related"))},
             key=lambda rid: event_sort_key(self.record(rid)),
         )
-        if related:
-            page.section("Related events")
-            page.bullets(
-                f"{time_element(self.record(r).data.date)} {page.link_id(r)}" for r in related
-            )
-        self._mentions(page, event)
-        self._note(page, data.notes)
-        self._tags(page, data.tags)
         before, after = self.neighbours(event)
-        nav: list[str] = []
-        if before is not None:
-            nav.append("Previous event: " + page.link(before))
-        if after is not None:
-            nav.append("Next event: " + page.link(after))
-        if nav:
-            page.block(" · ".join(nav))
-        page.json_ld(
-            {
+        text = self._render(
+            page,
+            "event.md.j2",
+            event=event,
+            meaning=models.STATUS_MEANINGS[data.status],
+            actors=[(self.record(a), role) for a, role in actors],
+            quotes=[self._quote_view(q, speaker=True) for q in quotes],
+            citations=self._citation_views(event),
+            related=[self.record(r) for r in related],
+            before=before,
+            after=after,
+            **self._annotations(event),
+            ld={
                 "@type": "Event",
                 "name": data.title,
                 "startDate": data.date.start.iso if data.date.start else None,
                 "endDate": data.date.end.iso if data.date.end else None,
                 "description": self.plain(data.summary) if data.summary else None,
                 "location": data.location,
-                "performer": [self._ld_actor(self.record(a)) for a, _ in self.actor_ids(event)],
-            }
+                "performer": [self._ld_actor(self.record(a)) for a, _ in actors],
+            },
         )
-        return page.text({"search": {"boost": 2}}), data.title
-
-    def _citations(self, page: _Page, record: Record) -> None:
-        items: list[str] = []
-        for source_id, locator, passage in self.citations_of(record):
-            source = self.record(source_id)
-            found = self.match(source_id, passage)
-            anchor = f"p-{found.paragraph + 1}" if found else ""
-            item = page.link(source, anchor=anchor)
-            where = [md_text(locator)] if locator else []
-            if found and (locator or "").casefold() != f"paragraph {found.paragraph + 1}":
-                where.append(f"paragraph {found.paragraph + 1}")
-            if where:
-                item += f" ({', '.join(where)})"
-            excerpt = passage if record.kind == "event" else None
-            if excerpt:
-                item += f": “{md_text(excerpt)}”"
-            items.append(item)
-        page.bullets(items)
-
-    def _quote_block(self, page: _Page, quote: Record, *, speaker: bool) -> None:
-        data = quote.data
-        lang = f' lang="{attr(data.language)}"' if data.language else ""
-        page.block(
-            f'<blockquote class="cf-quote" id="{attr(quote.id)}"{lang} markdown="1">',
-            "",
-            md_text(data.text),
-            "",
-            "</blockquote>",
-        )
-        if data.translation:
-            page.block(f"Translation: “{md_text(data.translation)}”")
-        bits = []
-        if speaker:
-            bits.append(page.link_id(data.speaker))
-        when = self.quote_date(quote)
-        if when:
-            bits.append(time_element(when))
-        else:
-            bits.append("undated")
-            if data.event:  # context, kept apart from the date the words were said
-                event = self.record(data.event)
-                bits.append(f"at {page.link(event)} ({time_element(event.data.date)})")
-        source_id = data.source_id
-        bits.append("in " + page.link_id(source_id))
-        # Verified and unverified quotes must not look alike: say which this is.
-        found = self.match(source_id, data.text)
-        if found is None:
-            bits.append('<span class="cf-unchecked">not checked against the source text</span>')
-        else:
-            where = page.rel(page_of(self.record(source_id))) + f"#p-{found.paragraph + 1}"
-            bits.append(f"verbatim in the source text, [paragraph {found.paragraph + 1}]({where})")
-        bits.append(f"[permalink]({page.rel(page_of(quote))})")
-        page.block("— " + " · ".join(bits))
-
-    def _mentions(self, page: _Page, record: Record) -> None:
-        mentions = self.referrers(record.id, "mentions")
-        if mentions:
-            page.section("Mentioned in")
-            page.bullets(page.link(m) for m in sorted(mentions, key=lambda r: r.id))
-
-    def _note(self, page: _Page, notes: str | None) -> None:
-        """A record's editor's notes, shown as an annotation beside the record."""
-        if notes:
-            page.block(
-                '<aside class="cf-note" aria-label="Editor\'s note" markdown="0">',
-                "<p><strong>Editor's note</strong></p>",
-                page.markdown(notes),
-                "</aside>",
-            )
-
-    def _tags(self, page: _Page, tags: list[str]) -> None:
-        if tags:
-            page.block(
-                "Tags: " + ", ".join(f"[{md_text(t)}]({page.rel(tag_page(t))})" for t in tags)
-            )
+        return _front(text, {"search": {"boost": 2}}), data.title
 
     def _ld_actor(self, actor: Record) -> dict[str, object]:
         kind = "Person" if actor.data.kind == "person" else "Organization"
@@ -693,30 +550,7 @@ class Renderer:
 
     def actor_page(self, page: _Page, actor: Record) -> tuple[str, str]:
         data = actor.data
-        page.block(f"# {md_text(data.name)}")
-        facts = [f"**Kind**: {data.kind}"]
-        if data.aliases:
-            facts.append("**Also known as**: " + ", ".join(md_text(a) for a in data.aliases))
-        page.bullets(facts)
-        if data.roles:
-            page.section("Roles")
-            items = []
-            for role in data.roles:
-                item = md_text(role.title)
-                if role.organization:
-                    item += ", " + page.link_id(role.organization)
-                span = [time_element(d) for d in (role.start, role.end) if d]
-                if role.start and role.end:
-                    item += f" ({span[0]} to {span[1]})"
-                elif role.start:
-                    item += f" (from {span[0]})"
-                elif role.end:
-                    item += f" (until {span[0]})"
-                items.append(item)
-            page.bullets(items)
-        if data.description:
-            page.section("About", "about")
-            page.block(page.markdown(data.description))
+        links: list[tuple[str, str]] = []
         if data.links:
             links = [
                 (label, getattr(data.links, name))
@@ -725,78 +559,62 @@ class Renderer:
             ]
             if data.links.wikidata:
                 links.append(("Wikidata", f"https://www.wikidata.org/wiki/{data.links.wikidata}"))
-            page.bullets(
-                f'<a href="{attr(url)}" rel="noopener noreferrer nofollow">{label}</a>'
-                for label, url in links
-            )
         events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
-        if events:
-            page.section("Events")
-            page.bullets(f"{time_element(e.data.date)} {page.link(e)}" for e in events)
         said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
-        if said:
-            page.section("Quotes")
-            for quote in said:
-                self._quote_block(page, quote, speaker=False)
         about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
-        if about:
-            page.section("Quotes about them")
-            for quote in about:
-                self._quote_block(page, quote, speaker=True)
-        members = self.referrers(actor.id, "organization")
-        if members:
-            page.section("People in roles here")
-            page.bullets(page.link(m) for m in sorted(members, key=lambda r: r.id))
         together: Counter[str] = Counter()
         for event in events:
             together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
-        if together:
-            page.section("Appears most with")
-            ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-            page.bullets(f"{page.link_id(a)}: {n} event{'s' * (n != 1)}" for a, n in ranked)
+        ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
         citing: set[str] = set()
         for record in [*events, *said]:
             citing.update(s for s, _, _ in self.citations_of(record))
-        if citing:
-            page.section("Sources that cite them")
-            page.bullets(page.link_id(s) for s in sorted(citing))
-        self._mentions(page, actor)
-        self._note(page, data.notes)
-        self._tags(page, data.tags)
-        page.json_ld(
-            {
+        text = self._render(
+            page,
+            "actor.md.j2",
+            actor=actor,
+            roles=[
+                {
+                    "title": role.title,
+                    "organization": self.record(role.organization) if role.organization else None,
+                    "start": role.start,
+                    "end": role.end,
+                }
+                for role in data.roles
+            ],
+            links=links,
+            events=events,
+            said=[self._quote_view(q, speaker=False) for q in said],
+            about=[self._quote_view(q, speaker=True) for q in about],
+            members=sorted(self.referrers(actor.id, "organization"), key=lambda r: r.id),
+            together=[(self.record(a), n) for a, n in ranked],
+            citing=[self.record(s) for s in sorted(citing)],
+            **self._annotations(actor),
+            ld={
                 **self._ld_actor(actor),
                 "alternateName": data.aliases or None,
                 "description": self.plain(data.description) if data.description else None,
                 "jobTitle": [r.title for r in data.roles] or None,
-            }
+            },
         )
-        return page.text({"search": {"boost": 3}}), data.name
+        return _front(text, {"search": {"boost": 3}}), data.name
 
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
         speaker = self.record(data.speaker)
         title = f"{speaker.data.name}: {self.name(quote)}"
-        page.block(f"# {md_text(title)}")
-        self._quote_block(page, quote, speaker=True)
-        facts = []
-        if data.context:
-            facts.append(f"**Context**: {md_text(data.context)}")
-        if data.event:
-            facts.append("**Said at**: " + page.link_id(data.event))
-        if data.about:
-            facts.append("**About**: " + ", ".join(page.link_id(a) for a in data.about))
-        if facts:
-            page.bullets(facts)
-        page.section("Source")
-        self._citations(page, quote)
-        self._mentions(page, quote)
-        self._note(page, data.notes)
-        self._tags(page, data.tags)
         when = self.quote_date(quote)
-        source_id = data.source_id
-        page.json_ld(
-            {
+        text = self._render(
+            page,
+            "quote.md.j2",
+            title=title,
+            quote=self._quote_view(quote, speaker=True),
+            context=data.context,
+            event=self.record(data.event) if data.event else None,
+            about=[self.record(a) for a in data.about],
+            citations=self._citation_views(quote),
+            **self._annotations(quote),
+            ld={
                 "@type": "Quotation",
                 "text": data.text,
                 "inLanguage": data.language,
@@ -804,51 +622,77 @@ class Renderer:
                 "dateCreated": when.html_datetime if when else None,
                 "isBasedOn": {
                     "@type": "CreativeWork",
-                    "name": self.record(source_id).data.title,
+                    "name": self.record(data.source_id).data.title,
                 },
-            }
+            },
         )
-        return page.text({"search": {"boost": 3}}), title
+        return _front(text, {"search": {"boost": 3}}), title
+
+    def _quote_view(self, quote: Record, *, speaker: bool) -> dict[str, object]:
+        """What a quote block shows: who, when (never lent from the event), where it is
+        verbatim in its source, or that it could not be checked."""
+        data = quote.data
+        source = self.record(data.source_id)
+        found = self.match(data.source_id, data.text)
+        return {
+            "quote": quote,
+            "speaker": self.record(data.speaker) if speaker else None,
+            "when": self.quote_date(quote),
+            "event": self.record(data.event) if data.event else None,
+            "source": source,
+            "source_page": page_of(source),
+            "paragraph": found.paragraph + 1 if found else None,
+            "permalink": page_of(quote),
+        }
+
+    def _citation_views(self, record: Record) -> list[dict[str, object]]:
+        """Each citation: the source, the paragraph its passage is in, the locator, and (for
+        an event) the excerpt."""
+        views = []
+        for source_id, locator, passage in self.citations_of(record):
+            found = self.match(source_id, passage)
+            paragraph = f"paragraph {found.paragraph + 1}" if found else None
+            where = [locator] if locator else []
+            if paragraph and (locator or "").casefold() != paragraph:
+                where.append(paragraph)
+            views.append(
+                {
+                    "source": self.record(source_id),
+                    "anchor": f"p-{found.paragraph + 1}" if found else "",
+                    "where": where,
+                    "excerpt": passage if record.kind == "event" else None,
+                }
+            )
+        return views
+
+    def _annotations(self, record: Record) -> dict[str, object]:
+        """What every record page ends with: where it is mentioned, its notes, its tags."""
+        return {
+            "mentions": sorted(self.referrers(record.id, "mentions"), key=lambda r: r.id),
+            "notes": record.data.notes,
+            "tags": record.data.tags,
+            "tag_pages": {t: tag_page(t) for t in record.data.tags},
+        }
 
     def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
         data = source.data
-        page.block(f"# {md_text(data.title)}")
-        facts = [f"**Kind**: {data.kind}"]
-        if data.publisher:
-            facts.append(f"**Publisher**: {md_text(data.publisher)}")
-        if data.authors:
-            facts.append("**By**: " + ", ".join(md_text(a) for a in data.authors))
-        if data.published:
-            facts.append(f"**Published**: {time_element(data.published)}")
-        if data.accessed:
-            facts.append(f"**Accessed**: {time_element(data.accessed)}")
-        if data.language:
-            facts.append(f"**Language**: {md_text(data.language)}")
-        for label, url in (("Link", data.url), ("Archived copy", data.archive_url)):
-            if url:
-                facts.append(
-                    f'**{label}**: <a href="{attr(url)}" rel="noopener noreferrer nofollow">'
-                    f"{md_text(url)}</a>"
-                )
-        if not data.url and not data.archive_url:
-            facts.append("**Link**: none recorded")
-        page.bullets(facts)
         citing = self.referrers(source.id, "cites")
         events = sorted((r for r in citing if r.kind == "event"), key=event_sort_key)
         quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
-        if events:
-            page.section("Events it supports")
-            page.bullets(f"{time_element(e.data.date)} {page.link(e)}" for e in events)
-        if quotes:
-            page.section("Quotes from it")
-            for quote in quotes:
-                self._quote_block(page, quote, speaker=True)
-        self._passages(page, source, [*events, *quotes])
-        self._mentions(page, source)
-        self._note(page, data.notes)
-        self._tags(page, data.tags)
-        page.json_ld(
-            {
+        text = self._render(
+            page,
+            "source.md.j2",
+            source=source,
+            urls=[
+                (label, url)
+                for label, url in (("Link", data.url), ("Archived copy", data.archive_url))
+                if url
+            ],
+            events=events,
+            quotes=[self._quote_view(q, speaker=True) for q in quotes],
+            passages=self._passages(source, [*events, *quotes]),
+            **self._annotations(source),
+            ld={
                 "@type": "CreativeWork",
                 "name": data.title,
                 "publisher": {"@type": "Organization", "name": data.publisher}
@@ -858,12 +702,13 @@ class Renderer:
                 "datePublished": data.published.html_datetime if data.published else None,
                 "url": data.url,
                 "archivedAt": data.archive_url,
-            }
+            },
         )
-        return page.text(), data.title
+        return text, data.title
 
-    def _passages(self, page: _Page, source: Record, citing: list[Record]) -> None:
-        """The cited passages, by paragraph; the full text too when it may be published."""
+    def _passages(self, source: Record, citing: list[Record]) -> dict[str, object] | None:
+        """The cited passages by paragraph, or the whole text (cited spans marked) when it may
+        be published; None when the source has no text."""
         cited: dict[int, list[tuple[Record, PassageMatch]]] = defaultdict(list)
         for record in citing:
             for source_id, _, passage in self.citations_of(record):
@@ -871,40 +716,31 @@ class Renderer:
                 if found and (record, found) not in cited[found.paragraph]:
                     cited[found.paragraph].append((record, found))
         if source.text is None:
-            return
+            return None
         paragraphs = source.text.paragraphs
         if source.data.text_public:
-            page.section("Full text", "full-text")
-            lines = ['<div class="cf-source-text" markdown="0">']
+            marked = []
             for index, paragraph in enumerate(paragraphs):
                 spans = sorted(
                     {s for _, m in cited.get(index, ()) for s in m.spans}, key=lambda s: s.start
                 )
-                lines.append(
-                    f'<p id="p-{index + 1}"><a class="cf-para" href="#p-{index + 1}">'
-                    f"{index + 1}</a> {_highlight(paragraph, spans)}</p>"
+                marked.append((index + 1, Markup(_highlight(paragraph, spans))))
+            return {"public": True, "paragraphs": marked, "cited": []}
+        return {
+            "public": False,
+            "paragraphs": [],
+            "cited": [
+                (
+                    index + 1,
+                    [
+                        (" … ".join(paragraphs[index][s.start : s.end] for s in found.spans), rec)
+                        for rec, found in cited[index]
+                    ],
                 )
-            lines.append("</div>")
-            page.block(*lines)
-            return
-        if not cited:
-            return
-        page.section("Cited passages", "cited-passages")
-        page.block(
-            "The full text of this source is not published here (copyright); these are the "
-            "passages the case file cites, by paragraph."
-        )
-        for index in sorted(cited):
-            lines = [f'<div class="cf-passage" id="p-{index + 1}" markdown="1">', ""]
-            lines.append(f"**Paragraph {index + 1}**")
-            lines.append("")
-            for record, found in cited[index]:
-                quoted = " … ".join(paragraphs[index][s.start : s.end] for s in found.spans)
-                lines.append(f"- “{md_text(quoted)}” ({record.kind}: {page.link(record)})")
-            lines += ["", "</div>"]
-            page.block(*lines)
+                for index in sorted(cited)
+            ],
+        }
 
-    # -- indexes --------------------------------------------------------------------------------
     def actors_index(self, page: _Page) -> tuple[str, str]:
         groups = []
         for kind in models.ACTOR_KINDS:
@@ -979,6 +815,13 @@ class Renderer:
             for kind in record_schemas()
         ]
         return self._render(page, "data.md.j2", schemas=schemas), "Data"
+
+
+def _front(body: str, front: dict[str, object]) -> str:
+    """A page with front matter for MkDocs. It never holds record text: Material prints some
+    of it unescaped."""
+    head = "\n".join(f"{k}: {json.dumps(v, sort_keys=True)}" for k, v in front.items())
+    return f"---\n{head}\n---\n\n{body}"
 
 
 def _highlight(paragraph: str, spans: list[Span]) -> str:

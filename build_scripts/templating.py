@@ -31,14 +31,13 @@ OVERRIDE_FOLDER = "casefile"
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
 
-def _finalize(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
+def _finalize(value: object) -> Markup:
+    if isinstance(value, Markup):  # from a page helper or a macro: escaped already
         return value
-    if isinstance(value, bool | int):
-        return str(value)
-    return md_text(str(value))
+    if value is None:
+        return Markup("")
+    # md_text's numeric character references are inert in HTML as well as in Markdown.
+    return Markup(md_text(str(value)))
 
 
 def environment(custom_dir: Path | None = None) -> Environment:
@@ -49,7 +48,10 @@ def environment(custom_dir: Path | None = None) -> Environment:
     loaders.append(PackageLoader("build_scripts", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        autoescape=False,  # the target is Markdown, escaped by `_finalize`, not HTML
+        # `_finalize` escapes every printed value for a Markdown page and marks it safe, so
+        # autoescape's HTML escaping leaves it alone; what autoescape adds is that macros
+        # return Markup, so a macro's output is not escaped a second time.
+        autoescape=True,
         finalize=_finalize,
         undefined=StrictUndefined,
         trim_blocks=True,
