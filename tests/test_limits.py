@@ -10,7 +10,7 @@ import pytest
 from build_scripts import models
 from build_scripts.checker import check
 from build_scripts.findings import format_text
-from build_scripts.pages import PathCollision, Site, _claim
+from build_scripts.site_paths import PathCollision, Site, _claim
 
 MINIMAL = {
     "case.yml": "title: A case\n",

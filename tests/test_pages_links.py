@@ -7,7 +7,7 @@ import posixpath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from build_scripts.pages import _relative
+from build_scripts.site_paths import _relative
 
 _DIR = st.lists(st.sampled_from(["actors", "events", "a", "b"]), max_size=3)
 _FILE = st.sampled_from(["index.md", "x.md", "casefile.json", "actor.schema.json"])

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from build_scripts.checker import Case, check
-from build_scripts.pages import page_of
+from build_scripts.site_paths import page_of
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]

@@ -1,0 +1,474 @@
+"""The pages' views: for each page, the facts its template needs (records, dates, matches),
+computed from the checked case through the renderer's tracked reads. No markup and no words
+live here; they are in `templates/`.
+
+A record kind's page is found in `RECORD_VIEWS`: a new page type is a view method here, a
+template, and (for a new record kind) a row in the kind registry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from datetime import date
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from . import models
+from .checker import event_sort_key
+from .dates import MONTHS, Precision
+from .models import KIND
+from .records import Record
+from .schema import record_schemas
+from .site_paths import page_of, tag_page
+from .templating import TemplatePage, tidy
+from .text import attr, with_article
+from .textmatch import PassageMatch, Span
+
+if TYPE_CHECKING:
+    from .pages import _Page
+
+KIND_LABELS = {
+    "person": "People",
+    "organization": "Organizations",
+    "government": "Governments",
+    "group": "Groups",
+    "anonymous": "Unnamed sources and officials",
+    "other": "Others",
+}
+
+
+class PageViews:
+    """The page builders, mixed into `pages.Renderer`, whose reads they go through."""
+
+    def _render(self, page: _Page, template: str, **context: object) -> str:
+        """A page from its template: the view hands over facts, the template writes."""
+        text = self.env.get_template(template).render(page=TemplatePage(page), **context)
+        return tidy(text)
+
+    def home(self, page: _Page) -> tuple[str, str]:
+        weight = Counter(
+            {a.id: len(self.case.backrefs.get(a.id, ())) for a in self.by_kind["actor"]}
+        )
+        key_actors = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+        text = self._render(
+            page,
+            "home.md.j2",
+            case=self.case.meta,
+            counts=[
+                (len(self.events), "events", "timeline.md"),
+                (len(self.by_kind["actor"]), "actors", "actors/index.md"),
+                (len(self.quotes), "quotes", "quotes/index.md"),
+                (len(self.by_kind["source"]), "sources", "sources/index.md"),
+            ],
+            latest=list(reversed(self.events[-5:])),
+            key_actors=[(self.record(rid), n) for rid, n in key_actors if n],
+            contributing="contributing.md" in self.hand_written,
+        )
+        return text, self.case.meta.title
+
+    def timeline(self, page: _Page) -> tuple[str, str]:
+        groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
+        for event in self.events:
+            first = event.data.date.sort_key[0]
+            value = event.data.date
+            known = value.start or value.end
+            month = 0 if known is None or known.precision is Precision.YEAR else first.month
+            groups[(first.year, month)].append(event)
+        months = []
+        year_seen: set[int] = set()
+        for (year, month), events in groups.items():
+            months.append(
+                {
+                    "year": None if year in year_seen else year,
+                    "label": f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known",
+                    "anchor": f"m{year}-{month:02d}" if month else f"y{year}-unknown",
+                    "items": [
+                        Markup(
+                            self.fragment(
+                                ("timeline", page.path, event.id),
+                                event,
+                                lambda event=event: self._timeline_item(page, event),
+                            )[0]
+                        )
+                        for event in events
+                    ],
+                }
+            )
+            year_seen.add(year)
+        text = self._render(
+            page, "timeline.md.j2", filters=self._filters(), months=months, count=len(self.events)
+        )
+        return text, "Timeline"
+
+    def _filters(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """The timeline's filters: (name, label, [(value, text)]), each only with values
+        some event has."""
+        actors = sorted(
+            {a for e in self.events for a, _ in self.actor_ids(e)},
+            # Two actors may share a name: the id breaks the tie, or set order (hash seeds) would.
+            key=lambda rid: (self.name(self.record(rid)).casefold(), rid),
+        )
+        tags = sorted({t for e in self.events for t in e.data.tags})
+        statuses = [s for s in models.STATUSES if any(e.data.status == s for e in self.events)]
+        return [
+            ("actor", "Actor", [(a, self.name(self.record(a))) for a in actors]),
+            ("tag", "Tag", [(t, t) for t in tags]),
+            ("status", "Status", [(s, s) for s in statuses]),
+        ]
+
+    def _timeline_item(self, page: _Page, event: Record) -> list[str]:
+        data = event.data
+        actors = self.actor_ids(event)
+        text = self.env.get_template("timeline_item.md.j2").render(
+            page=TemplatePage(page),
+            event=event,
+            actors=[self.record(a) for a, _ in actors],
+            actor_ids=" ".join(a for a, _ in actors),
+            tag_list=" ".join(data.tags),
+            quotes=len(self.referrers(event.id, "said-at")),
+            sources=[self.record(s) for s in sorted({s for s, _, _ in self.citations_of(event)})],
+            meaning=models.STATUS_MEANINGS[data.status],
+        )
+        return [text.strip("\n")]
+
+    def event_page(self, page: _Page, event: Record) -> tuple[str, str]:
+        data = event.data
+        actors = self.actor_ids(event)
+        quotes = sorted(self.referrers(event.id, "said-at"), key=self._quote_key)
+        related = sorted(
+            {*data.related, *(r.id for r in self.referrers(event.id, "related"))},
+            key=lambda rid: event_sort_key(self.record(rid)),
+        )
+        before, after = self.neighbours(event)
+        text = self._render(
+            page,
+            "event.md.j2",
+            event=event,
+            meaning=models.STATUS_MEANINGS[data.status],
+            actors=[(self.record(a), role) for a, role in actors],
+            quotes=[self._quote_view(q, speaker=True) for q in quotes],
+            citations=self._citation_views(event),
+            related=[self.record(r) for r in related],
+            before=before,
+            after=after,
+            **self._annotations(event),
+            ld={
+                "@type": "Event",
+                "name": data.title,
+                "startDate": data.date.start.iso if data.date.start else None,
+                "endDate": data.date.end.iso if data.date.end else None,
+                "description": self.plain(data.summary) if data.summary else None,
+                "location": data.location,
+                "performer": [self._ld_actor(self.record(a)) for a, _ in actors],
+            },
+        )
+        return _front(text, {"search": {"boost": 2}}), data.title
+
+    def _ld_actor(self, actor: Record) -> dict[str, object]:
+        kind = "Person" if actor.data.kind == "person" else "Organization"
+        if actor.data.kind == "anonymous":
+            kind = "Person"
+        return {"@type": kind, "name": actor.data.name}
+
+    def actor_page(self, page: _Page, actor: Record) -> tuple[str, str]:
+        data = actor.data
+        links: list[tuple[str, str]] = []
+        if data.links:
+            links = [
+                (label, getattr(data.links, name))
+                for name, label in (("website", "Website"), ("wikipedia", "Wikipedia"))
+                if getattr(data.links, name)
+            ]
+            if data.links.wikidata:
+                links.append(("Wikidata", f"https://www.wikidata.org/wiki/{data.links.wikidata}"))
+        events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
+        said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
+        about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
+        together: Counter[str] = Counter()
+        for event in events:
+            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
+        ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        citing: set[str] = set()
+        for record in [*events, *said]:
+            citing.update(s for s, _, _ in self.citations_of(record))
+        text = self._render(
+            page,
+            "actor.md.j2",
+            actor=actor,
+            roles=[
+                {
+                    "title": role.title,
+                    "organization": self.record(role.organization) if role.organization else None,
+                    "start": role.start,
+                    "end": role.end,
+                }
+                for role in data.roles
+            ],
+            links=links,
+            events=events,
+            said=[self._quote_view(q, speaker=False) for q in said],
+            about=[self._quote_view(q, speaker=True) for q in about],
+            members=sorted(self.referrers(actor.id, "organization"), key=lambda r: r.id),
+            together=[(self.record(a), n) for a, n in ranked],
+            citing=[self.record(s) for s in sorted(citing)],
+            **self._annotations(actor),
+            ld={
+                **self._ld_actor(actor),
+                "alternateName": data.aliases or None,
+                "description": self.plain(data.description) if data.description else None,
+                "jobTitle": [r.title for r in data.roles] or None,
+            },
+        )
+        return _front(text, {"search": {"boost": 3}}), data.name
+
+    def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
+        data = quote.data
+        speaker = self.record(data.speaker)
+        title = f"{speaker.data.name}: {self.name(quote)}"
+        when = self.quote_date(quote)
+        text = self._render(
+            page,
+            "quote.md.j2",
+            title=title,
+            quote=self._quote_view(quote, speaker=True),
+            context=data.context,
+            event=self.record(data.event) if data.event else None,
+            about=[self.record(a) for a in data.about],
+            citations=self._citation_views(quote),
+            **self._annotations(quote),
+            ld={
+                "@type": "Quotation",
+                "text": data.text,
+                "inLanguage": data.language,
+                "spokenByCharacter": self._ld_actor(speaker),
+                "dateCreated": when.html_datetime if when else None,
+                "isBasedOn": {
+                    "@type": "CreativeWork",
+                    "name": self.record(data.source_id).data.title,
+                },
+            },
+        )
+        return _front(text, {"search": {"boost": 3}}), title
+
+    def _quote_view(self, quote: Record, *, speaker: bool) -> dict[str, object]:
+        """What a quote block shows: who, when (never lent from the event), where it is
+        verbatim in its source, or that it could not be checked."""
+        data = quote.data
+        source = self.record(data.source_id)
+        found = self.match(data.source_id, data.text)
+        return {
+            "quote": quote,
+            "speaker": self.record(data.speaker) if speaker else None,
+            "when": self.quote_date(quote),
+            "event": self.record(data.event) if data.event else None,
+            "source": source,
+            "source_page": page_of(source),
+            "paragraph": found.paragraph + 1 if found else None,
+            "permalink": page_of(quote),
+        }
+
+    def _citation_views(self, record: Record) -> list[dict[str, object]]:
+        """Each citation: the source, the paragraph its passage is in, the locator, and (for
+        an event) the excerpt."""
+        views = []
+        for source_id, locator, passage in self.citations_of(record):
+            found = self.match(source_id, passage)
+            paragraph = f"paragraph {found.paragraph + 1}" if found else None
+            where = [locator] if locator else []
+            if paragraph and (locator or "").casefold() != paragraph:
+                where.append(paragraph)
+            views.append(
+                {
+                    "source": self.record(source_id),
+                    "anchor": f"p-{found.paragraph + 1}" if found else "",
+                    "where": where,
+                    "excerpt": passage if record.kind == "event" else None,
+                }
+            )
+        return views
+
+    def _annotations(self, record: Record) -> dict[str, object]:
+        """What every record page ends with: where it is mentioned, its notes, its tags."""
+        return {
+            "mentions": sorted(self.referrers(record.id, "mentions"), key=lambda r: r.id),
+            "notes": record.data.notes,
+            "tags": record.data.tags,
+            "tag_pages": {t: tag_page(t) for t in record.data.tags},
+        }
+
+    def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
+        data = source.data
+        citing = self.referrers(source.id, "cites")
+        events = sorted((r for r in citing if r.kind == "event"), key=event_sort_key)
+        quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
+        text = self._render(
+            page,
+            "source.md.j2",
+            source=source,
+            urls=[
+                (label, url)
+                for label, url in (("Link", data.url), ("Archived copy", data.archive_url))
+                if url
+            ],
+            events=events,
+            quotes=[self._quote_view(q, speaker=True) for q in quotes],
+            passages=self._passages(source, [*events, *quotes]),
+            **self._annotations(source),
+            ld={
+                "@type": "CreativeWork",
+                "name": data.title,
+                "publisher": {"@type": "Organization", "name": data.publisher}
+                if data.publisher
+                else None,
+                "author": [{"@type": "Person", "name": a} for a in data.authors] or None,
+                "datePublished": data.published.html_datetime if data.published else None,
+                "url": data.url,
+                "archivedAt": data.archive_url,
+            },
+        )
+        return text, data.title
+
+    def _passages(self, source: Record, citing: list[Record]) -> dict[str, object] | None:
+        """The cited passages by paragraph, or the whole text (cited spans marked) when it may
+        be published; None when the source has no text."""
+        cited: dict[int, list[tuple[Record, PassageMatch]]] = defaultdict(list)
+        for record in citing:
+            for source_id, _, passage in self.citations_of(record):
+                found = self.match(source_id, passage) if source_id == source.id else None
+                if found and (record, found) not in cited[found.paragraph]:
+                    cited[found.paragraph].append((record, found))
+        if source.text is None:
+            return None
+        paragraphs = source.text.paragraphs
+        if source.data.text_public:
+            marked = []
+            for index, paragraph in enumerate(paragraphs):
+                spans = sorted(
+                    {s for _, m in cited.get(index, ()) for s in m.spans}, key=lambda s: s.start
+                )
+                marked.append((index + 1, Markup(_highlight(paragraph, spans))))
+            return {"public": True, "paragraphs": marked, "cited": []}
+        return {
+            "public": False,
+            "paragraphs": [],
+            "cited": [
+                (
+                    index + 1,
+                    [
+                        (" … ".join(paragraphs[index][s.start : s.end] for s in found.spans), rec)
+                        for rec, found in cited[index]
+                    ],
+                )
+                for index in sorted(cited)
+            ],
+        }
+
+    def actors_index(self, page: _Page) -> tuple[str, str]:
+        groups = []
+        for kind in models.ACTOR_KINDS:
+            actors = [a for a in self.by_kind["actor"] if a.data.kind == kind]
+            if actors:
+                actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
+                groups.append((KIND_LABELS[kind], actors))
+        return self._render(page, "actors_index.md.j2", groups=groups), "Actors"
+
+    def quotes_index(self, page: _Page) -> tuple[str, str]:
+        by_speaker: dict[str, list[Record]] = defaultdict(list)
+        for quote in self.quotes:
+            by_speaker[quote.data.speaker].append(quote)
+        speakers = sorted(by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s))
+        text = self._render(
+            page,
+            "quotes_index.md.j2",
+            by_speaker=[
+                (self.record(s), [self._quote_line(page, q) for q in by_speaker[s]])
+                for s in speakers
+            ],
+            by_date=[self._quote_line(page, q, speaker=True) for q in self.quotes],
+        )
+        return text, "Quotes"
+
+    def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> Markup:
+        def build() -> list[str]:
+            who = self.record(quote.data.speaker) if speaker else None
+            line = self.env.get_template("quote_line.md.j2").render(
+                page=TemplatePage(page), quote=quote, speaker=who
+            )
+            return [line.strip("\n")]
+
+        key = ("quote", page.path, quote.id, str(speaker))
+        return Markup(self.fragment(key, quote, build)[0])
+
+    def sources_index(self, page: _Page) -> tuple[str, str]:
+        by_publisher: dict[str, list[Record]] = defaultdict(list)
+        for source in self.by_kind["source"]:
+            by_publisher[source.data.publisher or ""].append(source)
+        groups = [
+            (
+                publisher,
+                sorted(
+                    by_publisher[publisher],
+                    key=lambda s: (
+                        s.data.published.sort_key if s.data.published else (date.max,),
+                        s.id,
+                    ),
+                ),
+            )
+            for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
+        ]
+        return self._render(page, "sources_index.md.j2", groups=groups), "Sources"
+
+    def tags_index(self, page: _Page) -> tuple[str, str]:
+        tags = [(tag, tag_page(tag), len(self.tags[tag])) for tag in sorted(self.tags)]
+        return self._render(page, "tags_index.md.j2", tags=tags), "Tags"
+
+    def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
+        groups = []
+        for kind in ("event", "actor", "quote", "source"):
+            records = [r for r in self.tags[tag] if r.kind == kind]
+            if records:
+                records.sort(key=lambda r: (self.name(r).casefold(), r.id))
+                groups.append((KIND[kind].title, records))
+        return self._render(page, "tag.md.j2", tag=tag, groups=groups), f"Tag: {tag}"
+
+    def data_page(self, page: _Page) -> tuple[str, str]:
+        schemas = [
+            (kind, "case.yml" if kind == "case" else with_article(kind) + " record")
+            for kind in record_schemas()
+        ]
+        return self._render(page, "data.md.j2", schemas=schemas), "Data"
+
+
+def _front(body: str, front: dict[str, object]) -> str:
+    """A page with front matter for MkDocs. It never holds record text: Material prints some
+    of it unescaped."""
+    head = "\n".join(f"{k}: {json.dumps(v, sort_keys=True)}" for k, v in front.items())
+    return f"---\n{head}\n---\n\n{body}"
+
+
+def _highlight(paragraph: str, spans: list[Span]) -> str:
+    """A paragraph as HTML text with the cited spans marked."""
+    out: list[str] = []
+    at = 0
+    for span in spans:
+        start, end = span.start, span.end
+        if start < at:
+            start = at
+        if start >= end:
+            continue
+        out.append(attr(paragraph[at:start]))
+        out.append(f"<mark>{attr(paragraph[start:end])}</mark>")
+        at = end
+    out.append(attr(paragraph[at:]))
+    return "".join(out)
+
+
+# The page of each record kind: a new kind's page is one more row (and its template).
+RECORD_VIEWS = {
+    "actor": PageViews.actor_page,
+    "event": PageViews.event_page,
+    "quote": PageViews.quote_page,
+    "source": PageViews.source_page,
+}
