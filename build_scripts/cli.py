@@ -146,14 +146,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return 0 if found.ok() else 1
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="casefile",
-        description="Check and publish an annotated case file of actors, events, quotes "
-        "and sources.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+Subparsers = argparse._SubParsersAction  # argparse's own type for add_subparsers()
 
+
+def _add_check(sub: Subparsers) -> None:
     p = sub.add_parser(
         "check",
         help="check every record and report all problems with file:line:col",
@@ -181,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_check)
 
+
+def _add_render(sub: Subparsers) -> None:
     p = sub.add_parser(
         "render",
         help="write the site's Markdown pages (and JSON) to a folder, for any Markdown engine",
@@ -197,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_render)
 
+
+def _add_schema(sub: Subparsers) -> None:
     p = sub.add_parser(
         "schema",
         help="write the JSON Schema of each record kind (for editors) to a folder",
@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="schema", help="output folder")
     p.set_defaults(func=cmd_schema)
 
+
+def _add_new(sub: Subparsers) -> None:
     p = sub.add_parser(
         "new",
         help="write a new record with its required fields, never overwriting one",
@@ -217,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=str(DEFAULT_DIR), help="case file folder")
     p.set_defaults(func=cmd_new)
 
+
+def _add_links(sub: Subparsers) -> None:
     p = sub.add_parser(
         "links",
         help="check every source's url and archive_url (needs the network)",
@@ -229,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=cmd_links)
 
+
+def _add_scan(sub: Subparsers) -> None:
     p = sub.add_parser(
         "scan",
         help="scan a built site for anything that could run script",
@@ -239,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("site", metavar="SITE_DIR", help="the built site folder (e.g. site)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(func=cmd_scan)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casefile",
+        description="Check and publish an annotated case file of actors, events, quotes "
+        "and sources.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_check, _add_render, _add_schema, _add_new, _add_links, _add_scan):
+        add(sub)
     return parser
 
 

@@ -214,29 +214,45 @@ def _real_day(year: int, month: int, day: int) -> str | None:
         return None
 
 
+def _year_last(text: str, first: int, second: int, year: int) -> DateError:
+    """`07/04/2022`: one reading (a part over 12 is the day), two, or none."""
+    readings = [
+        r
+        for r in dict.fromkeys((_real_day(year, first, second), _real_day(year, second, first)))
+        if r
+    ]
+    if len(readings) == 1:
+        (fixed,) = readings
+        return DateError("bad-date", variant="year-last", fix=fixed, text=text, fixed=fixed)
+    if readings:
+        month_first, day_first = readings
+        return DateError(
+            "bad-date", variant="two-readings", text=text, first=month_first, second=day_first
+        )
+    return DateError("bad-date", variant="no-reading", text=text)
+
+
+def _circa(text: str, inner: str) -> DateError | None:
+    """`c. 2022`, `circa July 2022`: the date with `~`, when the words hold one."""
+    if _SIMPLE.fullmatch(inner):
+        plain: str | None = inner
+    else:
+        known = diagnose(inner)
+        plain = known.fix if known else None
+    plain = plain or _guess(inner)
+    if not plain or plain.endswith(("~", "?", "%")):
+        return None
+    fixed = f"{plain}~"
+    return DateError("bad-date", variant="circa", fix=fixed, text=text, fixed=fixed)
+
+
 def diagnose(text: str) -> DateError | None:
     """A precise error for the ways people commonly write a date that the format does not take,
     with the corrected date when only one reading is possible."""
     if m := _YMD.fullmatch(text):
         return _year_month_day(text, *m.groups())
     if m := _DMY.fullmatch(text):
-        first, second, year = (int(g) for g in m.groups())
-        month_first = _real_day(year, first, second)
-        day_first = _real_day(year, second, first)
-        readings = [r for r in dict.fromkeys((month_first, day_first)) if r]
-        if len(readings) == 1:
-            (fixed,) = readings
-            return DateError("bad-date", variant="year-last", fix=fixed, text=text, fixed=fixed)
-        if readings:
-            first_reading, second_reading = readings
-            return DateError(
-                "bad-date",
-                variant="two-readings",
-                text=text,
-                first=first_reading,
-                second=second_reading,
-            )
-        return DateError("bad-date", variant="no-reading", text=text)
+        return _year_last(text, *(int(g) for g in m.groups()))
     if m := _BASIC.fullmatch(text):
         fixed = _real_day(*(int(g) for g in m.groups()))
         if fixed:
@@ -246,17 +262,8 @@ def diagnose(text: str) -> DateError | None:
     if m := _WITH_TIME.fullmatch(text):
         day = m.group(1)
         return DateError("bad-date", variant="time", offset=len(day), fix=day, text=text, fixed=day)
-    if m := _CIRCA.fullmatch(text):
-        inner = m.group(1).strip()
-        if _SIMPLE.fullmatch(inner):
-            plain: str | None = inner
-        else:
-            known = diagnose(inner)
-            plain = known.fix if known else None
-        plain = plain or _guess(inner)
-        if plain and not plain.endswith(("~", "?", "%")):
-            fixed = f"{plain}~"
-            return DateError("bad-date", variant="circa", fix=fixed, text=text, fixed=fixed)
+    if (m := _CIRCA.fullmatch(text)) and (circa := _circa(text, m.group(1).strip())):
+        return circa
     if m := _VAGUE.match(text):
         guess = _guess(text[m.end() :].strip(" ,of"))
         return DateError(

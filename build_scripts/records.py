@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import models
-from .files import read_bytes, scan_dir
+from .files import Entry, read_bytes, scan_dir
 from .findings import CODES, Finding, Fix, Location
 from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data
 from .textmatch import SourceText
@@ -369,76 +369,73 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
     With a `cache` (kept by `mkdocs serve` between rebuilds), files whose bytes did not
     change are not parsed again.
     """
-    findings: list[Finding] = []
-    records: list[Record] = []
-    invalid: list[InvalidRecord] = []
-    case: models.Case | None = None
-    case_positions: Positions | None = None
-
     if not root.is_dir():
-        findings.append(
-            Finding.make("missing-case", Location(root), variant="no-folder", root=root)
-        )
-        return LoadedCase(root, None, None, [], findings)
+        missing = Finding.make("missing-case", Location(root), variant="no-folder", root=root)
+        return LoadedCase(root, None, None, [], [missing])
     top, problems = scan_dir(root)
-    findings.extend(problems)
+    loaded = LoadedCase(root, None, None, [], list(problems))
+    _load_top(loaded, top, problems)
+    folders = {e.name: e.path for e in top if e.is_dir}
+    for kind in models.KIND_LIST:
+        if kind.folder in folders:
+            _load_folder(loaded, kind, folders[kind.folder], cache)
+    if cache is not None:
+        cache.prune()
+    return loaded
+
+
+def _load_top(loaded: LoadedCase, top: list[Entry], refused: list[Finding]) -> None:
+    """case.yml, and a finding for anything at the top that a case file does not hold."""
+    findings = loaded.findings
     case_paths = [e.path for e in top if e.is_file and e.name in ("case.yml", "case.yaml")]
     if not case_paths and not any(
-        f.location.path.name in ("case.yml", "case.yaml") for f in problems
+        f.location.path.name in ("case.yml", "case.yaml") for f in refused
     ):
-        findings.append(Finding.make("missing-case", Location(root / "case.yml")))
+        findings.append(Finding.make("missing-case", Location(loaded.root / "case.yml")))
     for case_path in case_paths[:1]:
-        case, case_positions, problems = _load_case(case_path)
+        loaded.case, loaded.case_positions, problems = _load_case(case_path)
         findings.extend(problems)
     for extra in case_paths[1:]:
         findings.append(Finding.make("unexpected-file", Location(extra), variant="two-cases"))
-
-    folders = {e.name: e for e in top if e.is_dir}
     for entry in top:
         if entry.name in _ALLOWED_TOP and (entry.is_dir or entry.name in _TOP_FILES):
             continue
         findings.append(Finding.make("unexpected-file", Location(entry.path), name=entry.name))
 
-    for kind_info in models.KIND_LIST:
-        folder, model = kind_info.folder, kind_info.model
-        if folder not in folders:
-            continue
-        kind = kind_info.name
-        entries, problems = scan_dir(folders[folder].path)
-        findings.extend(problems)
-        texts: dict[str, Path] = {}
-        for entry in entries:
-            path = entry.path
-            if entry.is_dir:
-                findings.append(
-                    Finding.make("unexpected-file", Location(path), variant="folder", folder=folder)
+
+def _load_folder(
+    loaded: LoadedCase, kind: models.Kind, directory: Path, cache: FileCache | None
+) -> None:
+    """Every record file of one kind's folder (and, for sources, their full texts)."""
+    findings = loaded.findings
+    entries, problems = scan_dir(directory)
+    findings.extend(problems)
+    texts: dict[str, Path] = {}
+    for entry in entries:
+        path = entry.path
+        if entry.is_dir:
+            findings.append(
+                Finding.make(
+                    "unexpected-file", Location(path), variant="folder", folder=kind.folder
                 )
-                continue
-            if folder == "sources" and path.suffix == ".txt":
-                texts[path.stem] = path
-                continue
-            if path.suffix not in RECORD_SUFFIXES:
-                findings.append(
-                    Finding.make(
-                        "unexpected-file", Location(path), variant="not-yml", name=path.name
-                    )
-                )
-                continue
+            )
+        elif kind.folder == "sources" and path.suffix == ".txt":
+            texts[path.stem] = path
+        elif path.suffix not in RECORD_SUFFIXES:
+            findings.append(
+                Finding.make("unexpected-file", Location(path), variant="not-yml", name=path.name)
+            )
+        else:
             record_id, problem = _id_from_name(path)
-            if problem:
-                findings.append(problem)
-            record, problems = _load_record(kind, record_id, model, path, cache)
-            findings.extend(problems)
+            record, problems = _load_record(kind.name, record_id, kind.model, path, cache)
+            findings.extend([problem, *problems] if problem else problems)
             if isinstance(record, Record) and problem is None:
-                records.append(record)
+                loaded.records.append(record)
             elif isinstance(record, InvalidRecord) and problem is None:
-                invalid.append(record)
-        if folder == "sources":
-            record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
-            findings.extend(_attach_texts(records, texts, record_stems, cache))
-    if cache is not None:
-        cache.prune()
-    return LoadedCase(root, case, case_positions, records, findings, invalid)
+                loaded.invalid.append(record)
+    if kind.folder == "sources":
+        record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
+        findings.extend(_attach_texts(loaded.records, texts, record_stems, cache))
 
 
 def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:

@@ -65,6 +65,27 @@ def encode_unsafe(text: str) -> str:
     return _UNSAFE.sub(lambda m: quote(m.group(), safe=""), text)
 
 
+def _unsafe(text: str, bad: re.Match[str]) -> UrlProblem:
+    """A character a URL may not hold raw: in the host it has no fix; elsewhere its
+    percent-encoding is the one correct spelling."""
+    host_end = re.compile(r"[/?#]|$").search(text, text.index("//") + 2).start()
+    char = bad.group()
+    if bad.start() < host_end:
+        return _problem("bad-url", variant="host", offset=bad.start(), url=text, character=char)
+    fixed = encode_unsafe(text)
+    return _problem(
+        "bad-url",
+        variant="unencoded",
+        offset=bad.start(),
+        fix=fixed if check_url(fixed) is None else None,
+        what="space" if char == " " else "character" if char.isprintable() else "control",
+        character=char,
+        codepoint=ord(char),
+        encoded=quote(char, safe=""),
+        fixed=fixed,
+    )
+
+
 def check_url(text: str) -> UrlProblem | None:
     """None for an acceptable http(s) URL, else what is wrong with it."""
     if VALID.fullmatch(text):
@@ -93,25 +114,8 @@ def check_url(text: str) -> UrlProblem | None:
     if not colon or not text.lower().startswith(("http://", "https://")):
         return _problem("bad-url", variant="no-scheme" if _HOST.match(text) else None, url=text)
     bad = _UNSAFE.search(text)
-    host_end = re.compile(r"[/?#]|$").search(text, text.index("//") + 2).start()
-    if bad and bad.start() < host_end:
-        return _problem(
-            "bad-url", variant="host", offset=bad.start(), url=text, character=bad.group()
-        )
     if bad:
-        fixed = encode_unsafe(text)
-        char = bad.group()
-        return _problem(
-            "bad-url",
-            variant="unencoded",
-            offset=bad.start(),
-            fix=fixed if check_url(fixed) is None else None,
-            what="space" if char == " " else "character" if char.isprintable() else "control",
-            character=char,
-            codepoint=ord(char),
-            encoded=quote(char, safe=""),
-            fixed=fixed,
-        )
+        return _unsafe(text, bad)
     authority = text.split("//", 1)[1].split("/", 1)[0]
     if "@" in authority:
         return _problem("bad-url", variant="user", offset=text.index("@"), url=text)
