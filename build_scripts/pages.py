@@ -29,7 +29,7 @@ from .site_paths import SECTIONS, PathCollision, Site, _claim, _relative, _url_o
 from .templating import environment
 from .text import md_text, plain_markdown, render_markdown
 from .textmatch import PassageMatch
-from .views import RECORD_VIEWS, PageViews
+from .views import RECORD_VIEWS, SECTION_VIEWS, PageViews
 
 T = TypeVar("T")
 __all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site", "render_site"]
@@ -228,17 +228,8 @@ class Renderer(PageViews):
                 cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
             cache.rendered, cache.reused = [], 0
             self._old_fragments, cache.fragments = cache.fragments, {}
-        builders = [
-            ("index.md", self.home),
-            ("timeline.md", self.timeline),
-            ("actors/index.md", self.actors_index),
-            ("quotes/index.md", self.quotes_index),
-            ("sources/index.md", self.sources_index),
-            ("tags/index.md", self.tags_index),
-            ("data.md", self.data_page),
-        ]
-        for path, build in builders:
-            site.files[path], site.titles[path] = build(_Page(self, path))
+        for path, view in SECTION_VIEWS:
+            site.files[path], site.titles[path] = view(self, _Page(self, path))
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
