@@ -25,11 +25,11 @@ from .models import KIND
 from .page_cache import PageCache, _Reads
 from .records import Record
 from .schema import record_schemas
-from .site_paths import SECTIONS, PathCollision, Site, _claim, _relative, _url_of, page_of, tag_page
+from .site_paths import PathCollision, Site, _claim, _relative, _url_of, page_of, tag_page
 from .templating import environment
 from .text import md_text, plain_markdown, render_markdown
 from .textmatch import PassageMatch
-from .views import RECORD_VIEWS, SECTION_VIEWS, PageViews
+from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
 T = TypeVar("T")
 __all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site", "render_site"]
@@ -228,7 +228,7 @@ class Renderer(PageViews):
                 cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
             cache.rendered, cache.reused = [], 0
             self._old_fragments, cache.fragments = cache.fragments, {}
-        for path, view in SECTION_VIEWS:
+        for path, _, view in SECTION_VIEWS:
             site.files[path], site.titles[path] = view(self, _Page(self, path))
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():

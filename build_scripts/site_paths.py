@@ -10,16 +10,6 @@ from functools import lru_cache
 from .models import KIND
 from .records import Record
 
-SECTIONS = (
-    ("index.md", "Home"),
-    ("timeline.md", "Timeline"),
-    ("actors/index.md", "Actors"),
-    ("quotes/index.md", "Quotes"),
-    ("sources/index.md", "Sources"),
-    ("tags/index.md", "Tags"),
-    ("data.md", "Data"),
-)
-
 
 @dataclass(slots=True)
 class Site:

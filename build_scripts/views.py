@@ -465,17 +465,18 @@ def _highlight(paragraph: str, spans: list[Span]) -> str:
     return "".join(out)
 
 
-# The site's own pages, by path: a new one is a view method, a template and a row here
-# (and a row in site_paths.SECTIONS to put it in the navigation).
+# The site's own pages, in the navigation's order: (path, title in the navigation, view). A
+# new one is a view method, a template and a row here.
 SECTION_VIEWS = (
-    ("index.md", PageViews.home),
-    ("timeline.md", PageViews.timeline),
-    ("actors/index.md", PageViews.actors_index),
-    ("quotes/index.md", PageViews.quotes_index),
-    ("sources/index.md", PageViews.sources_index),
-    ("tags/index.md", PageViews.tags_index),
-    ("data.md", PageViews.data_page),
+    ("index.md", "Home", PageViews.home),
+    ("timeline.md", "Timeline", PageViews.timeline),
+    ("actors/index.md", "Actors", PageViews.actors_index),
+    ("quotes/index.md", "Quotes", PageViews.quotes_index),
+    ("sources/index.md", "Sources", PageViews.sources_index),
+    ("tags/index.md", "Tags", PageViews.tags_index),
+    ("data.md", "Data", PageViews.data_page),
 )
+SECTIONS = tuple((path, title) for path, title, _ in SECTION_VIEWS)
 
 # The page of each record kind: a new kind's page is one more row (and its template).
 RECORD_VIEWS = {
