@@ -25,7 +25,7 @@ from .models import KIND
 from .page_cache import PageCache, _Reads
 from .records import Record
 from .schema import record_schemas
-from .site_paths import PathCollision, Site, _claim, _relative, _url_of, page_of, tag_page
+from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
 from .text import md_text, plain_markdown, render_markdown
 from .textmatch import PassageMatch
@@ -54,12 +54,7 @@ class _Page:
         style = self.r.directory_urls
         if style is None:
             return self.rel(target, anchor)
-        here = _url_of(self.path, style)
-        here_dir = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-        there = _url_of(target, style) if target.endswith(".md") else target
-        link = posixpath.relpath(there or ".", here_dir.rstrip("/") or ".")
-        if not there or there.endswith("/"):
-            link = "./" if link == "." else link + "/"
+        link = href(target, self.path, style)
         return link + (f"#{anchor}" if anchor else "")
 
     def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
 from .models import KIND
 from .records import Record
 
@@ -45,16 +48,17 @@ def tag_page(tag: str) -> str:
     return f"tags/{tag}.md"
 
 
-def _url_of(page: str, directory_urls: bool) -> str:
-    """The address MkDocs gives a page, relative to the site root."""
-    stem = page.removesuffix(".md")
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem.removesuffix("index")
-    return stem + "/"
+@lru_cache(maxsize=1 << 17)
+def url_of(path: str, directory_urls: bool) -> str:
+    """The address MkDocs gives a generated file, relative to the site root: MkDocs' own
+    `File.url` (`actors/x/` or `actors/x.html` for a page, the path for anything else)."""
+    return File(path, None, None, directory_urls).url
+
+
+def href(target: str, here: str, directory_urls: bool) -> str:
+    """The final address of `target` from the page `here`, for raw HTML, which MkDocs does not
+    rewrite: MkDocs' own `get_relative_url` between the two files' URLs."""
+    return get_relative_url(url_of(target, directory_urls), url_of(here, directory_urls))
 
 
 @lru_cache(maxsize=1 << 17)  # a few folders times every page: keep them all
