@@ -42,6 +42,7 @@ from build_scripts.textmatch import (
     normalise,
     passage_pieces,
 )
+from tests.cases import MINIMAL
 
 CEILING = 5.0  # seconds: far above the bounded cost, far below the unbounded one
 
@@ -440,17 +441,6 @@ def test_row9_a_record_link_cannot_be_forged_from_another_field() -> None:
     assert forged_href is not None  # shown as text inside the code span
     html = render_markdown(f"[x](#{forged_href.group(1)})", href=no_lookup, label=no_lookup)
     assert "cf-ref" not in html
-
-
-MINIMAL = {
-    "case.yml": "title: A case\n",
-    "actors/ann.yml": "name: Ann\nkind: person\n",
-    "sources/memo.yml": "title: A memo\nkind: document\n",
-    "sources/memo.txt": "Ann said we will talk.\n\nNothing else.\n",
-    "events/meeting.yml": "title: Meeting\ndate: 2022-07-27\nstatus: reported\n"
-    "sources: [memo]\nactors: [ann]\n",
-    "quotes/ann-talk.yml": "text: we will talk\nspeaker: ann\nsource: memo\n",
-}
 
 
 def test_row9_the_build_does_not_crash_on_an_author_written_record_link() -> None:

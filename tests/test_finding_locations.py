@@ -11,18 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from build_scripts.checker import check
+from tests.cases import MINIMAL
 
 # What YAML (and so every position we report) counts as the end of a line.
 YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-MINIMAL = {
-    "case.yml": "title: A case\n",
-    "actors/ann.yml": "name: Ann\nkind: person\n",
-    "sources/memo.yml": "title: A memo\nkind: document\n",
-    "sources/memo.txt": "Ann said we will talk.\n\nNothing else.\n",
-    "events/meeting.yml": "title: Meeting\ndate: 2022-07-27\nstatus: reported\n"
-    "sources: [memo]\nactors: [ann]\n",
-    "quotes/ann-talk.yml": "text: we will talk\nspeaker: ann\nsource: memo\n",
-}
 FIELDS = {
     "actors/ann.yml": ["name", "kind", "aliases", "description", "tags", "links"],
     "sources/memo.yml": ["title", "kind", "url", "archive_url", "published", "text_public"],

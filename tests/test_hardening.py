@@ -31,6 +31,7 @@ from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
 from build_scripts.text import _INVISIBLE, md_text
+from tests.cases import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -644,15 +645,6 @@ def test_the_build_never_writes_into_the_records_or_docs(example: ExampleBuilds)
 
 # -- the loader survives anything --------------------------------------------------------------
 
-MINIMAL = {
-    "case.yml": "title: A case\n",
-    "actors/ann.yml": "name: Ann\nkind: person\n",
-    "sources/memo.yml": "title: A memo\nkind: document\n",
-    "sources/memo.txt": "Ann said we will talk.\n\nNothing else.\n",
-    "events/meeting.yml": "title: Meeting\ndate: 2022-07-27\nstatus: reported\n"
-    "sources: [memo]\nactors: [ann]\n",
-    "quotes/ann-talk.yml": "text: we will talk\nspeaker: ann\nsource: memo\n",
-}
 RECORD_PATHS = ("case.yml", "actors/x.yml", "sources/x.yml", "events/x.yml", "quotes/x.yml")
 
 

@@ -11,16 +11,7 @@ from build_scripts import models
 from build_scripts.checker import check
 from build_scripts.findings import format_text
 from build_scripts.site_paths import PathCollision, Site, _claim
-
-MINIMAL = {
-    "case.yml": "title: A case\n",
-    "actors/ann.yml": "name: Ann\nkind: person\n",
-    "sources/memo.yml": "title: A memo\nkind: document\n",
-    "sources/memo.txt": "Ann said we will talk.\n\nNothing else.\n",
-    "events/meeting.yml": "title: Meeting\ndate: 2022-07-27\nstatus: reported\n"
-    "sources: [memo]\nactors: [ann]\n",
-    "quotes/ann-talk.yml": "text: we will talk\nspeaker: ann\nsource: memo\n",
-}
+from tests.cases import MINIMAL
 
 
 def findings(tmp_path: Path, **files: str) -> list[str]:

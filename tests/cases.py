@@ -1,0 +1,24 @@
+"""The smallest clean case file, shared by the tests that break one piece of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MINIMAL = {
+    "case.yml": "title: A case\n",
+    "actors/ann.yml": "name: Ann\nkind: person\n",
+    "sources/memo.yml": "title: A memo\nkind: document\n",
+    "sources/memo.txt": "Ann said we will talk.\n\nNothing else.\n",
+    "events/meeting.yml": "title: Meeting\ndate: 2022-07-27\nstatus: reported\n"
+    "sources: [memo]\nactors: [ann]\n",
+    "quotes/ann-talk.yml": "text: we will talk\nspeaker: ann\nsource: memo\n",
+}
+
+
+def write_case(root: Path, **files: str | None) -> Path:
+    """MINIMAL, with `files` (path -> text) added or replaced (None: left out), under `root`."""
+    for name, text in {**MINIMAL, **files}.items():
+        if text is not None:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text, encoding="utf-8")
+    return root
