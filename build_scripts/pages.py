@@ -192,23 +192,9 @@ class Renderer(PageViews):
         return self._matches[key]
 
     def citations_of(self, record: Record) -> list[tuple[str, str | None, str | None]]:
-        """(source id, locator, passage) for each citation a record makes."""
-        data = record.data
-        if record.kind == "event":
-            cites = list(data.sources)
-        elif record.kind == "quote":
-            cites = [data.source]
-        else:
-            return []
-        out: list[tuple[str, str | None, str | None]] = []
-        for cite in cites:
-            if isinstance(cite, str):
-                passage = data.text if record.kind == "quote" else None
-                out.append((cite, None, passage))
-            else:
-                passage = data.text if record.kind == "quote" else cite.excerpt
-                out.append((cite.source, cite.locator, passage))
-        return out
+        """(source id, locator, passage) for each citation a record makes: the checker's
+        `Case.citations`, derived once when the case was checked."""
+        return [(c.source, c.locator, c.passage) for c in self.case.citations(record)]
 
     def actor_ids(self, event: Record) -> list[tuple[str, str | None]]:
         return [(a, None) if isinstance(a, str) else (a.actor, a.role) for a in event.data.actors]
