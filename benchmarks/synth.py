@@ -358,6 +358,9 @@ class Generator:
                 tokens.extend(
                     w.replace("'", "\u2019") if "'" in w and self.chance(0.5) else w for w in words
                 )
+            # Real reporting attributes what it quotes; random words do not, and the checker
+            # warns about a quote whose paragraph names no speaker (quote-speaker-not-in-passage).
+            tokens.extend(("He", "said."))
             paragraphs.append(tokens)
         return FullText(paragraphs)
 

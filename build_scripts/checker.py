@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import models
+from .evidence import inherited_precision, quote_speakers, unverified_quotations
 from .findings import Finding, Location, Report
 from .records import FileCache, InvalidRecord, LoadedCase, Record, load
 from .similar_events import possible_duplicates
@@ -506,6 +507,9 @@ RULES: tuple[Rule, ...] = (
     unverified_passages,
     possible_duplicate_events,
     unused_records,
+    unverified_quotations,
+    quote_speakers,
+    inherited_precision,
 )
 
 

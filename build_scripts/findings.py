@@ -128,6 +128,10 @@ _ID_INVALID = "'{value}' is not a valid id"
 _ID_TOO_LONG = "'{value}' is {length} characters long; ids have at most {limit}"
 _INVISIBLE = "it can make text display differently from what it says"
 _VERBATIM_HINT = "copy the passage exactly; '...' may stand for left-out words within one paragraph"
+_QUOTATION_HINT = (
+    "copy the words exactly ('...' may stand for left-out words within one paragraph); if they "
+    "are not a source's words, drop the quotation marks"
+)
 _SEPARATOR = "'{text}' separates year, month and day with '{separator}'"
 _TWO_DIGITS = "'{text}': the {parts} must be written with two digits"
 _YEAR_LAST_TWICE = "'{text}' puts the year last, and could be read two ways"
@@ -597,6 +601,54 @@ CODES: dict[str, Code] = {
         "elision that drops a negation next to the gap",
         "{what} leaves out '{negation}' next to a '...': the source may say the opposite",
         "quote the words around the gap so that the negation stays in",
+    ),
+    # `evidence.py`. {quoted} is the words between the marks, cut to about 80 characters;
+    # {cited} says which texts they were looked for in; {difference} is
+    # `textmatch.explain_mismatch`'s account, {passage} `textmatch.closest_paragraph`'s run.
+    "unverified-quotation": Code(
+        W,
+        "words in quotation marks not found verbatim in a cited source",
+        '"{quoted}" is in quotation marks but is not found verbatim in {cited}',
+        _QUOTATION_HINT,
+        variants={
+            "explained": Template(hint="source '{source}': {difference}; " + _QUOTATION_HINT),
+            "closest": Template(
+                hint="the closest is source '{source}', paragraph {paragraph}: \"{passage}\"; "
+                + _QUOTATION_HINT
+            ),
+            "short": Template(
+                hint="a word or two in quotation marks must be the source's own words too; if "
+                "they are yours, drop the quotation marks"
+            ),
+            "limit": Template(
+                '"{quoted}" and the quotations after it were not checked: the check reached '
+                "its limit of work",
+                "so many quotations, or such long source texts, come only from crafted input; "
+                "shorten them",
+            ),
+        },
+        phrases={
+            "cited": {
+                "event": "the text of any source the event cites",
+                "source": "this source's text",
+                "any": "the text of any source",
+            },
+        },
+    ),
+    "quote-speaker-not-in-passage": Code(
+        W,
+        "quote whose speaker the source does not name near it",
+        "speaker '{speaker}' is not named in paragraph {paragraph} of source '{source}' or the "
+        "two before it, and nothing in that paragraph refers to a speaker",
+        "check who said these words: if the source calls the speaker something else, add that "
+        "name to the actor's aliases; if the words are someone else's, correct the speaker",
+    ),
+    "inherited-precision": Code(
+        W,
+        "summary more precise about the day than the event's date",
+        "summary says \"{phrase}\", more precisely than the event's date '{date}'",
+        "if a source gives that day for this event, make it the date (without ~ or ?); if not, "
+        "say no more than the date does, and explain the day in date_note",
     ),
     "unused-source": Code(
         W,
