@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import models
+from .escape import with_article
 from .evidence import inherited_precision, quote_speakers, unverified_quotations
 from .findings import Finding, Location, Report
+from .models import WIKILINK
 from .records import FileCache, InvalidRecord, LoadedCase, Record, load
 from .similar_events import possible_duplicates
-from .text import WIKILINK, with_article
 from .textmatch import EXPLAIN_WORK, WorkBudget, dropped_negation, explain_mismatch
 
 PathKey = tuple[str | int, ...]

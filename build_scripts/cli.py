@@ -20,7 +20,7 @@ from .findings import (
     one_line,
     summary_markdown,
 )
-from .links import check_links
+from .linkcheck import check_links
 from .output import OutputError, write_tree
 from .pages import PathCollision, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record

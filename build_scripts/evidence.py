@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 from .dates import MONTHS, EdtfDate
 from .findings import Finding, Location
+from .models import WIKILINK
 from .records import Record
-from .text import WIKILINK
 from .textmatch import (
     EXPLAIN_WORK,
     WorkBudget,

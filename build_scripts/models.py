@@ -419,6 +419,13 @@ KIND_LIST: tuple[Kind, ...] = (
 KIND: dict[str, Kind] = {k.name: k for k in KIND_LIST}
 FOLDER: dict[str, Kind] = {k.folder: k for k in KIND_LIST}
 
+# [[id]] or [[id|label]] in a Markdown field, part of the record format: the checker
+# validates them, pages link them.
+# Neither part may hold a bracket, and the quantifiers are possessive: each attempt reads at
+# most up to the next bracket or line break and never backtracks, so a run of 30,000 `[` is
+# read in linear time.
+WIKILINK = re.compile(r"\[\[([^\[\]|\n]*+)(?:\|([^\[\]\n]*+))?\]\]")
+
 # Fields holding Markdown, where [[id]] links are resolved and checked.
 MARKDOWN_FIELDS: dict[type[_Record], tuple[str, ...]] = {
     Case: ("summary",),

@@ -4,7 +4,7 @@
 download and the JSON Schemas. The MkDocs plugin and `casefile render` are thin adapters
 over it. Pages link to each other with relative `.md` links so MkDocs validates them.
 
-Record text reaches a page only through `text.py`: `md_text` for plain text, `attr` for
+Record text reaches a page only through `escape.py`: `md_text` for plain text, `attr` for
 attributes, `json_script` for JSON-LD, `render_markdown` for Markdown fields.
 """
 
@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from .checker import Case
 from .dates import EdtfDate
+from .escape import md_text, plain_markdown, render_markdown
 from .export import export_json
 from .models import KIND
 from .page_cache import PageCache, _Reads
@@ -27,7 +28,6 @@ from .records import Record
 from .schema import record_schemas
 from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
-from .text import md_text, plain_markdown, render_markdown
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 

@@ -22,13 +22,13 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .checker import Case, check
+from .escape import attr
 from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
 from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .records import FileCache
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
-from .text import attr
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")

@@ -1,6 +1,6 @@
 """A post-build scan of a built site for anything that could run code it should not.
 
-The page generator escapes every record string (see `text.py`); this scan checks the result,
+The page generator escapes every record string (see `escape.py`); this scan checks the result,
 the built HTML, so a mistake anywhere (ours, MkDocs', Material's, an extension's) is caught
 before the site is published. It reads every page with `html.parser`, as a browser would
 tokenise it, and reports:

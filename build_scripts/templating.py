@@ -7,7 +7,7 @@ site changes a page by dropping a file of the same name there, without forking t
 Escaping is on for every value. Jinja's `finalize` hook sends each `{{ value }}` through
 `escape.md_text` (inert literal text in a Markdown page) unless the value is already `Markup`:
 only the helpers on `TemplatePage` below produce Markup, each from an escaping function of
-`text.py`, so a template cannot put record text on a page unescaped by accident.
+`escape.py`, so a template cannot put record text on a page unescaped by accident.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from markupsafe import Markup
 
 from .dates import EdtfDate, format_date
-from .text import attr, json_script, md_text
+from .escape import attr, json_script, md_text
 
 if TYPE_CHECKING:
     from .pages import _Page
@@ -70,7 +70,7 @@ def tidy(text: str) -> str:
 
 class TemplatePage:
     """What a template may call to link and format: every result is Markup, made safe by
-    `text.py`'s escaping functions through the page builder that knows where the page is."""
+    `escape.py`'s escaping functions through the page builder that knows where the page is."""
 
     def __init__(self, page: _Page) -> None:
         self._page = page

@@ -18,12 +18,12 @@ from markupsafe import Markup
 from . import models
 from .checker import event_sort_key
 from .dates import MONTHS, Precision
+from .escape import attr, with_article
 from .models import KIND
 from .records import Record
 from .schema import record_schemas
 from .site_paths import page_of, tag_page
 from .templating import TemplatePage, tidy
-from .text import attr, with_article
 from .textmatch import PassageMatch, Span
 
 if TYPE_CHECKING:

@@ -24,10 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_scripts import text as text_module
+from build_scripts import escape as text_module
 from build_scripts.checker import check
+from build_scripts.escape import plain_markdown, render_markdown
+from build_scripts.models import WIKILINK
 from build_scripts.pages import render_site
-from build_scripts.text import WIKILINK, plain_markdown, render_markdown
 from build_scripts.textmatch import (
     _DIFF_LIMIT,
     _FIND_WORK_FLOOR,

@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 
 from build_scripts import cli, scan
 from build_scripts.checker import check, id_key
+from build_scripts.escape import _INVISIBLE, md_text
 from build_scripts.findings import CODES, Location, format_text
 from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
-from build_scripts.text import _INVISIBLE, md_text
 from tests.cases import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent

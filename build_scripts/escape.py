@@ -32,6 +32,8 @@ from markdown.inlinepatterns import (
 )
 from markdown.treeprocessors import Treeprocessor
 
+from .models import WIKILINK
+
 # Characters Markdown, its extensions, or HTML could give a meaning to. Everything else in
 # ASCII (letters, digits, space) and all non-ASCII text passes through unchanged.
 _ACTIVE = frozenset("\\`*_{}[]()<>#+!|~^=:&\"'$@")
@@ -103,11 +105,6 @@ _ALLOWED_TAGS = {
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _SCHEMES = {"http", "https", "mailto"}
 
-# [[id]] or [[id|label]] in a Markdown field: the checker validates them, pages link them.
-# Neither part may hold a bracket, and the quantifiers are possessive: each attempt reads at
-# most up to the next bracket or line break and never backtracks, so a run of 30,000 `[` is
-# read in linear time.
-WIKILINK = re.compile(r"\[\[([^\[\]|\n]*+)(?:\|([^\[\]\n]*+))?\]\]")
 
 # Record text is Markdown from strangers. Python-Markdown reads a link by scanning from each
 # `[` to its `]` and `(` to its `)`, and rebuilds a paragraph's text after each inline match,
