@@ -10,7 +10,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -46,12 +46,19 @@ class Positions:
         return Location(self.path)
 
 
+# The typed model a record holds: models.Actor, models.Source, models.Event or models.Quote.
+M = TypeVar("M", bound=BaseModel)
+
+
 @dataclass(slots=True)
-class Record:
+class Record(Generic[M]):
+    """One valid record: its kind (models.KIND), id (the file name), file, typed data and the
+    position of every value; `Record[models.Event]` where the kind is known."""
+
     kind: str  # "actor" | "source" | "event" | "quote"
     id: str
     path: Path
-    data: Any  # the typed model: models.Actor, models.Source, ...
+    data: M
     positions: Positions
     # Sources only: the full text beside the record, if any.
     text: SourceText | None = None

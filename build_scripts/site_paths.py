@@ -63,9 +63,6 @@ def href(target: str, here: str, directory_urls: bool) -> str:
 
 @lru_cache(maxsize=1 << 17)  # a few folders times every page: keep them all
 def _relative(target: str, start_dir: str) -> str:
-    """`posixpath.relpath` for two site-relative paths, without its getcwd() calls."""
-    t, s = target.split("/"), start_dir.split("/") if start_dir else []
-    common = 0
-    while common < min(len(t) - 1, len(s)) and t[common] == s[common]:
-        common += 1
-    return "/".join([".."] * (len(s) - common) + t[common:])
+    """The relative `.md` link from a page in `start_dir` to `target`: MkDocs' own
+    `get_relative_url`, the same algorithm as `href`, between two source paths."""
+    return get_relative_url(target, start_dir + "/")
