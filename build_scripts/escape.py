@@ -317,6 +317,12 @@ def _plain_paragraphs(value: str) -> str:
     return "\n".join(f"<p>{html.escape(p.strip())}</p>" for p in paragraphs if p.strip())
 
 
+# A record link's address after sanitising, compiled once: the field's token is compared in
+# the replacement, not built into the pattern (a pattern per field would be compiled per field).
+_RECORD_HREF = re.compile(r'href="#(cf-[0-9a-f]{24})-([0-9]+)"(?: rel="[^"]*")?')
+_HEADING = re.compile(r"<(/?)h[12]\b")
+
+
 def render_markdown(
     value: str,
     href: Callable[[str], str],
@@ -343,7 +349,7 @@ def render_markdown(
     rendered = _convert(WIKILINK.sub(wikilink, value))
     if rendered is None:
         rendered = _plain_paragraphs(value)
-    rendered = re.sub(r"<(/?)h[12]\b", r"<\1h3", rendered)
+    rendered = _HEADING.sub(r"<\1h3", rendered)
     clean = nh3.clean(
         rendered,
         tags=_ALLOWED_TAGS,
@@ -354,9 +360,11 @@ def render_markdown(
     )
 
     def record_href(match: re.Match[str]) -> str:
-        return f'href="{attr(href(targets[int(match.group(1))]))}" class="cf-ref"'
+        if match.group(1) != token:  # an author's link that only looks like ours
+            return match.group()
+        return f'href="{attr(href(targets[int(match.group(2))]))}" class="cf-ref"'
 
-    clean = re.sub(f'href="#{token}-([0-9]+)"(?: rel="[^"]*")?', record_href, clean)
+    clean = _RECORD_HREF.sub(record_href, clean)
     # The page around this is Markdown too: a bracket left as a character would be read
     # again by its link reader, so none is.
     return clean.replace("[", "&#91;").replace("]", "&#93;")
