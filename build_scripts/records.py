@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -48,6 +49,7 @@ class Positions:
 
 # The typed model a record holds: models.Actor, models.Source, models.Event or models.Quote.
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 @dataclass(slots=True)
@@ -333,30 +335,35 @@ class FileCache:
         self._seen.clear()
 
 
-def _load_record(
-    kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
-) -> tuple[Record | InvalidRecord | None, list[Finding]]:
+def _through_cache(
+    table: dict[FileKey, R] | None, path: Path, cache: FileCache | None, parse: Callable[[bytes], R]
+) -> R | tuple[None, list[Finding]]:
+    """Read `path` (never more than the limit) and parse its bytes, or take what parsing the
+    same bytes gave before, when a long-running process keeps a cache."""
     data, problems = read_bytes(path)
     if data is None:
         return None, problems
-    key = cache.key(path, data) if cache is not None else None
-    if cache is not None and key in cache.records:
-        return cache.records[key]
-    node, problems = load_data(data, path)
-    result: tuple[Record | InvalidRecord | None, list[Finding]]
-    if node is None:
-        result = (InvalidRecord(kind, record_id, path, None), problems)
-    else:
+    if cache is None or table is None:
+        return parse(data)
+    key = cache.key(path, data)
+    if key not in table:
+        table[key] = parse(data)
+    return table[key]
+
+
+def _load_record(
+    kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
+) -> tuple[Record | InvalidRecord | None, list[Finding]]:
+    def parse(data: bytes) -> tuple[Record | InvalidRecord | None, list[Finding]]:
+        node, problems = load_data(data, path)
+        if node is None:
+            return InvalidRecord(kind, record_id, path, None), problems
         model_data, positions, more, raw = _validate(model, node, path)
-        record = (
-            Record(kind, record_id, path, model_data, positions)
-            if model_data is not None
-            else InvalidRecord(kind, record_id, path, raw)
-        )
-        result = (record, problems + more)
-    if cache is not None and key is not None:
-        cache.records[key] = result
-    return result
+        if model_data is None:
+            return InvalidRecord(kind, record_id, path, raw), problems + more
+        return Record(kind, record_id, path, model_data, positions), problems + more
+
+    return _through_cache(cache.records if cache else None, path, cache, parse)
 
 
 def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[Finding]]:
@@ -446,17 +453,11 @@ def _load_folder(
 
 
 def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:
-    data, problems = read_bytes(path)
-    if data is None:
-        return None, problems
-    key = cache.key(path, data) if cache is not None else None
-    if cache is not None and key in cache.texts:
-        return cache.texts[key]
-    text, problems = decode(data, path)
-    result = (SourceText(text) if text is not None else None, problems)
-    if cache is not None and key is not None:
-        cache.texts[key] = result
-    return result
+    def parse(data: bytes) -> tuple[SourceText | None, list[Finding]]:
+        text, problems = decode(data, path)
+        return (SourceText(text) if text is not None else None), problems
+
+    return _through_cache(cache.texts if cache else None, path, cache, parse)
 
 
 def _attach_texts(
