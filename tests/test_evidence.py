@@ -11,8 +11,8 @@ import pytest
 
 from build_scripts import evidence
 from build_scripts.checker import check
-from build_scripts.evidence import prose, quotations, quoted_words
 from build_scripts.findings import format_text
+from build_scripts.prose import prose, quotations, quoted_words
 
 ZERO_WIDTH = ["\u200b", "\u200d", "\u2060", "\ufeff"]
 CYRILLIC_A = "\u0430"  # looks like the Latin "a"
