@@ -25,7 +25,13 @@ from .findings import Finding, Location, Report
 from .models import WIKILINK
 from .records import FileCache, InvalidRecord, LoadedCase, Record, load
 from .similar_events import possible_duplicates
-from .textmatch import EXPLAIN_WORK, WorkBudget, dropped_negation, explain_mismatch
+from .textmatch import (
+    EXPLAIN_WORK,
+    WorkBudget,
+    dropped_negation,
+    explain_mismatch,
+    word_around,
+)
 
 PathKey = tuple[str | int, ...]
 
@@ -443,15 +449,17 @@ def _verbatim(
     if source.text is None:
         yield Finding.make("unchecked-quote", where, what=passage.what, source=source.id)
     elif source.text.find(passage.text) is None:
-        difference = explain_mismatch(source.text, passage.text, budget)
+        word = word_around(source.text, passage.text)
+        difference = None if word else explain_mismatch(source.text, passage.text, budget)
         yield Finding.make(
             "not-verbatim",
             where,
-            variant=None if difference is None else "explained",
+            variant="inside-word" if word else None if difference is None else "explained",
             what=passage.what,
             source=source.id,
             file=source.text_path.name if source.text_path else f"{source.id}.txt",
             difference=difference,
+            word=word,
         )
     elif (negation := dropped_negation(source.text, passage.text, language)) is not None:
         yield Finding.make("elided-negation", where, what=passage.what, negation=negation)

@@ -499,7 +499,13 @@ CODES: dict[str, Code] = {
         "quote or excerpt not found verbatim in the source text",
         "{what} is not found verbatim in the text of source '{source}' ({file})",
         _VERBATIM_HINT,
-        variants={"explained": Template(hint="{difference}; " + _VERBATIM_HINT)},
+        variants={
+            "explained": Template(hint="{difference}; " + _VERBATIM_HINT),
+            "inside-word": Template(
+                hint="it is found only inside the longer word '{word}': a passage starts and "
+                "ends on whole words (an apostrophe or a hyphen is part of a word)"
+            ),
+        },
     ),
     "missing-translation": Code(
         E,

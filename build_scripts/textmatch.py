@@ -115,6 +115,28 @@ def inside_word(text: str, index: int) -> bool:
     return before in _JOINERS and after.isalnum() and index >= 2 and text[index - 2].isalnum()
 
 
+def word_around(source: SourceText, passage: str) -> str | None:
+    """The word a passage without elisions is found inside, when it is found only as part of
+    a longer word ('don' in "don't", 'binding.' in 'non-binding.'); else None. One substring
+    search per paragraph: linear in the text."""
+    pieces = passage_pieces(passage)
+    if len(pieces) != 1 or not pieces[0]:
+        return None
+    needle = pieces[0]
+    for norm in source.normalised:
+        at = norm.find(needle)
+        if at < 0:
+            continue
+        start, end = at, at + len(needle)
+        while start > 0 and inside_word(norm, start):
+            start -= 1
+        while end < len(norm) and inside_word(norm, end):
+            end += 1
+        if (start, end) != (at, at + len(needle)):
+            return norm[start:end]
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     start: int  # index into the original paragraph
