@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from .output import OutputError, write_tree
 from .pages import PathCollision, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
+from .watch import watch
 
 DEFAULT_DIR = Path("casefile")
 
@@ -72,6 +74,10 @@ def _fix(report: Report, *, diff: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.watch:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
+            watch(Path(args.dir), _say)
+        return 0
     report, _ = check(Path(args.dir))
     if args.fix or args.diff:
         _fix(report, diff=args.diff)
@@ -174,6 +180,12 @@ def _add_check(sub: Subparsers) -> None:
         "--diff",
         action="store_true",
         help="with or without --fix: print the fixes as a unified diff and write nothing",
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="check, then check again on every save and print only the findings that "
+        "appeared or went away (Ctrl-C to stop)",
     )
     p.set_defaults(func=cmd_check)
 
