@@ -38,6 +38,7 @@ class FileFix:
     after: str | None
     applied: tuple[Fix, ...]
     reason: str | None = None  # why the file is left unchanged
+    bom: bool = False  # the file starts with a byte order mark, which `before` leaves out
 
     def diff(self, name: str) -> str:
         if self.after is None:
@@ -122,14 +123,15 @@ def plan(report: Report) -> list[FileFix]:
             plans.append(FileFix(path, text, None, (), reason))
             continue
         after, reason = fix_text(text, fixes)
-        plans.append(FileFix(path, text, after, tuple(fixes) if after else (), reason))
+        bom = data is not None and data.startswith(b"\xef\xbb\xbf")
+        plans.append(FileFix(path, text, after, tuple(fixes) if after else (), reason, bom))
     return plans
 
 
 def write(fix: FileFix) -> None:
     """Replace the file with its fixed text in one step (a crash leaves the old file whole)."""
     assert fix.after is not None
-    prefix = "\ufeff" if fix.path.read_bytes().startswith(b"\xef\xbb\xbf") else ""
+    prefix = "\ufeff" if fix.bom else ""
     mode = fix.path.stat().st_mode
     fd, temp = tempfile.mkstemp(dir=fix.path.parent, prefix=".casefile-fix-")
     try:

@@ -78,7 +78,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         assert self.root is not None
         cwd = Path.cwd()
         docs = Path(config.docs_dir)
-        refused = [f for f in walk(docs) if isinstance(f, Finding)]
+        listing = list(walk(docs))  # once: the refused entries, then the hand-written pages
+        refused = [f for f in listing if isinstance(f, Finding)]
         if refused:  # before MkDocs reads docs/, which would follow a link
             text = "\n".join(format_text(f, cwd=cwd) for f in refused)
             raise PluginError(f"casefile: docs/ holds files that are not regular files\n{text}")
@@ -95,7 +96,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self.case = case
         hand_written = frozenset(
             e.path.relative_to(docs).as_posix()
-            for e in walk(docs)
+            for e in listing
             if isinstance(e, Entry) and e.path.suffix == ".md"
         )
         try:
