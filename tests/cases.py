@@ -1,7 +1,11 @@
-"""The smallest clean case file, shared by the tests that break one piece of it."""
+"""The smallest clean case file, shared by the tests that break one piece of it, and a strict
+MkDocs build of a project folder."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 MINIMAL = {
@@ -22,3 +26,15 @@ def write_case(root: Path, **files: str | None) -> Path:
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_text(text, encoding="utf-8")
     return root
+
+
+def build(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of `project` into `out`, as CI runs it; never raises."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=project,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

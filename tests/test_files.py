@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from build_scripts import files
 from build_scripts.checker import check
 from build_scripts.findings import format_text
+from tests.cases import build
 
 MINIMAL = {
     "case.yml": "title: A case\n",
@@ -181,14 +180,7 @@ def test_a_linked_hand_written_page_stops_the_build(tmp_path: Path, secret: Path
     (project / "docs").mkdir()
     (project / "docs" / "leak.md").symlink_to(secret)
     (project / "mkdocs.yml").write_text("site_name: Test\nplugins: [casefile]\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build(project, tmp_path / "out")
     assert result.returncode != 0
     assert "docs/leak.md:1:1: error[not-a-regular-file]: 'leak.md' is a symbolic link" in (
         result.stderr

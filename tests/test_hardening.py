@@ -31,7 +31,7 @@ from build_scripts.findings import CODES, Location, format_text
 from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import scan_site
 from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
-from tests.cases import MINIMAL
+from tests.cases import MINIMAL, build
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -45,17 +45,6 @@ MATERIAL_TABS_SCRIPT = (
     "var target=document.getElementById(location.hash.slice(1));target&&target.name&&"
     '(target.checked=target.name.startsWith("__tabbed_"))'
 )
-
-
-def build(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*MKDOCS, "build", "--strict", "-d", str(out)],
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def copy_example(target: Path) -> Path:

@@ -3,10 +3,7 @@ value a template prints is escaped unless a helper made it safe."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from markupsafe import Markup
 from build_scripts.checker import check
 from build_scripts.pages import render_site
 from build_scripts.templating import OVERRIDE_FOLDER, environment, tidy
+from tests.cases import build
 
 HERE = Path(__file__).resolve().parent
 GOLDEN_CASE = HERE / "golden_pages" / "casefile"
@@ -81,14 +79,7 @@ def test_mkdocs_uses_the_theme_custom_dir(tmp_path: Path) -> None:
         "site_name: Override\ntheme:\n  name: material\n  custom_dir: overrides\n"
         "plugins: [casefile]\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "out")],
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build(project, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "out" / "data" / "index.html").read_text(encoding="utf-8")
     assert "Overridden by this site." in page
