@@ -28,10 +28,10 @@ def write_case(root: Path, **files: str | None) -> Path:
     return root
 
 
-def build(project: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def build(project: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of `project` into `out`, as CI runs it; never raises."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out), *extra],
         cwd=project,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,21 +13,9 @@ import pytest
 
 from build_scripts.checker import Case, check
 from build_scripts.site_paths import page_of
+from tests.cases import build
 
 ROOT = Path(__file__).resolve().parent.parent
-MKDOCS = [sys.executable, "-m", "mkdocs"]
-
-
-def build(project: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run(
-        [*MKDOCS, "build", "--strict", "-d", str(out), *extra],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 class _Links(HTMLParser):
