@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import models
 from .files import Entry, read_bytes, scan_dir
 from .findings import CODES, Finding, Fix, Location
-from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data
+from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data, load_file
 from .textmatch import SourceText
 
 PathKey = tuple[str | int, ...]
@@ -367,10 +367,7 @@ def _load_record(
 
 
 def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[Finding]]:
-    data, findings = read_bytes(path)
-    if data is None:
-        return None, None, findings
-    node, findings = load_data(data, path)
+    node, findings = load_file(path)  # read within the limit, decoded, parsed
     if node is None:
         return None, None, findings
     case, positions, problems, _ = _validate(models.Case, node, path)
