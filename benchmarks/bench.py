@@ -19,9 +19,12 @@ measure, as the median of --repeat runs:
   the plugin costs over the Markdown it produces;
 - the peak memory (maximum resident set) of each `mkdocs build` process, the size of site/
   and of the search index;
-- with --search, the seconds from typing a query to the first result of Material's search in
-  Debian's chromium on a freshly opened page; with --pagefind, the same for Pagefind over the
-  same built site (`pip install -e '.[bench]'`), with its indexing time and index size.
+- the search index (Pagefind, built by the plugin at the end of each build): its size, and
+  the time to build it as the plugin does, as a share of the whole build;
+- with --search (or --pagefind, the same), the seconds from typing a query into the site's
+  search box to its first result in Debian's chromium, on a freshly opened page in a fresh
+  browser context each time (median of 5 queries: rare words, common words, a phrase), and
+  the bytes of the index fetched for a first query.
 
 Finally the ratio of each time at every N to the time at the smallest N (linearity). Nothing
 here asserts on time: the numbers are for people to read.
@@ -49,6 +52,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,10 +62,12 @@ from typing import TypeVar
 
 from benchmarks.synth import Generator, generate
 from build_scripts import cli, models
-from build_scripts.checker import check, check_loaded
+from build_scripts.checker import Case, check, check_loaded
 from build_scripts.pages import SECTIONS, PageCache, render_site
 from build_scripts.records import FileCache, Positions, Record, load
+from build_scripts.search_index import build_index, built_pages, dest_of, record_documents
 from build_scripts.similar_events import possible_duplicates
+from build_scripts.site_paths import url_of
 
 T = TypeVar("T")
 DEFAULT_SIZES = (1000, 10000)
@@ -114,13 +120,13 @@ class Result:
     serve_check_s: list[float] = field(default_factory=list)
     serve_render_s: list[float] = field(default_factory=list)
     serve_rendered: int = 0  # record pages rendered again (the others were reused)
-    # Chromium, a freshly opened home page: seconds from typing a query to the first result
+    # Chromium, a fresh context each: seconds from typing a query to its first result, and
+    # the bytes of the index fetched meanwhile
     search_first_s: list[float] = field(default_factory=list)
     search_queries: list[str] = field(default_factory=list)
-    # Pagefind over the same built site: index time and size, and first results in Chromium
-    pagefind_index_s: float | None = None
-    pagefind_bytes: int = 0
-    pagefind_first_s: list[float] = field(default_factory=list)
+    search_first_bytes: list[int] = field(default_factory=list)
+    index_s: float | None = None  # building the search index as the plugin does, once
+    search_files: int = 0
     pages: int = 0
     render_cmd_s: float = 0.0
     plugin: list[Build] = field(default_factory=list)
@@ -198,7 +204,6 @@ def write_plugin_config(folder: Path, records: Path, n: int) -> Path:
         "site_dir: site\n"
         "theme:\n  name: material\n"
         "plugins:\n"
-        "  - search\n"
         "  - casefile:\n"
         f"      records: {_yaml_value(str(records))}\n",
         encoding="utf-8",
@@ -267,9 +272,7 @@ def bench_size(
         bench_duplicates(case.events, repeat, seed, result)
         result.pages = len(site.pages)
         if search or pagefind:
-            events = case.events
-            picks = [events[i * len(events) // 4] for i in range(1, 4)]
-            result.search_queries = [" ".join(e.data.title.split()[:2]) for e in picks]
+            result.search_queries = search_queries(case)
         del case, site, report
         serve_edits(records, repeat, result)
 
@@ -304,19 +307,15 @@ def bench_size(
         site_dir = plugin_config.parent / "site"
         result.site_bytes, result.site_files = folder_size(site_dir)
         result.plain_site_bytes, _ = folder_size(plain_config.parent / "site")
-        index = site_dir / "search" / "search_index.json"
-        result.search_bytes = index.stat().st_size if index.is_file() else 0
-        if search:
-            result.search_first_s = search_latency(site_dir, result.search_queries, repeat)
-            log(f"[N={n:,}] search, first results (s): {_list(result.search_first_s)}")
-        if pagefind:
-            seconds, _, _ = timed(lambda: index_with_pagefind(site_dir))
-            result.pagefind_index_s = seconds
-            result.pagefind_bytes, _ = folder_size(site_dir / "pagefind")
-            result.pagefind_first_s = search_latency(
-                site_dir, result.search_queries, repeat, script=PAGEFIND_FIRST_RESULT_JS
-            )
-            log(f"[N={n:,}] Pagefind, first results (s): {_list(result.pagefind_first_s)}")
+        result.search_bytes, result.search_files = folder_size(site_dir / "pagefind")
+        result.index_s = time_index(records, site_dir)
+        log(f"[N={n:,}] search index built in {result.index_s:.2f} s (as the plugin does)")
+        if search or pagefind:
+            for query in result.search_queries:
+                seconds, fetched = search_latency(site_dir, query)
+                result.search_first_s.append(seconds)
+                result.search_first_bytes.append(fetched)
+                log(f"[N={n:,}] search {query!r}: first results {seconds:.2f} s, {fetched:,} B")
     return result
 
 
@@ -364,27 +363,34 @@ def bench_duplicates(case_events: list[Record], repeat: int, seed: int, result: 
         )
 
 
-def index_with_pagefind(site_dir: Path) -> None:
-    """Pagefind's index of the built site, in site/pagefind/ (its binary ships in the
-    `pagefind[bin]` package on PyPI; not a dependency of the project)."""
-    subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"],
-        check=True,
-        env={**os.environ, "PAGEFIND_SITE": str(site_dir)},
+def search_queries(case: Case) -> list[str]:
+    """Five queries: two rare (an actor's name, a source's title word pair), two common (the
+    most frequent words of event titles) and a phrase in double quotes (a quote's words)."""
+    actors = sorted(case.of_kind("actor"), key=lambda r: r.id)
+    sources = sorted(case.of_kind("source"), key=lambda r: r.id)
+    quotes = sorted(case.of_kind("quote"), key=lambda r: r.id)
+    words = Counter(
+        w.lower() for e in case.of_kind("event") for w in e.data.title.split() if len(w) > 3
     )
+    common = [w for w, _ in words.most_common(2)]
+    rare = [actors[len(actors) // 2].data.name, " ".join(sources[0].data.title.split()[:2])]
+    phrase = '"' + " ".join(quotes[len(quotes) // 2].data.text.split()[:3]) + '"'
+    return [*rare, *common, phrase]
 
 
-# Pagefind loads its index in fragments, on demand: time import + search + first result.
-PAGEFIND_FIRST_RESULT_JS = """
-async (query) => {
-  const start = performance.now();
-  const pagefind = await import("/pagefind/pagefind.js");
-  const search = await pagefind.search(query);
-  if (!search.results.length) throw new Error("no Pagefind result for " + query);
-  await search.results[0].data();
-  return (performance.now() - start) / 1000;
-}
-"""
+def time_index(records: Path, site_dir: Path) -> float:
+    """Seconds to build the search index of the built site as the plugin's on_post_build
+    does (the documents of every record and page, then Pagefind), into a scratch folder."""
+    _, case = check(records)
+    assert case is not None
+    site = render_site(case, directory_urls=True)  # the plugin has it already: not timed
+    generated = [dest_of(url_of(p, True)) for p in site.files if p.endswith(".md")]
+    start = time.perf_counter()
+    documents = record_documents(case, directory_urls=True, titles=site.titles)
+    documents.update(built_pages(site_dir, generated))
+    with tempfile.TemporaryDirectory(prefix="casefile-bench-index-") as out:
+        build_index(documents, Path(out) / "pagefind", language=case.meta.language)
+    return time.perf_counter() - start
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -395,16 +401,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# From typing into the casefile search box (Pagefind loads on focus, as for a reader who
+# starts typing at once) to the first result shown.
 FIRST_RESULT_JS = """
 async (query) => {
-  const input = document.querySelector("input.md-search__input");
-  input.focus();
+  const input = document.querySelector("#cf-search-input");
   const start = performance.now();
+  input.focus();
   input.value = query;
-  input.dispatchEvent(new KeyboardEvent("keyup", {key: query.slice(-1), bubbles: true}));
   input.dispatchEvent(new Event("input", {bubbles: true}));
   await new Promise((resolve) => {
-    const seen = () => document.querySelector(".md-search-result__item");
+    const seen = () => document.querySelector(".cf-search__result");
     if (seen()) return resolve();
     new MutationObserver((_, observer) => {
       if (seen()) { observer.disconnect(); resolve(); }
@@ -435,31 +442,32 @@ def serve_folder(directory: Path) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-def search_latency(
-    site_dir: Path, queries: list[str], repeat: int, *, script: str | None = None
-) -> list[float]:
-    """Seconds from typing each query into Material's search on a freshly opened home page
-    (a new browser context each time: nothing cached) until the first result is shown. The
-    page has loaded; the search index is fetched and indexed by Material's worker meanwhile,
-    as for a reader who starts typing at once. `script` measures another search instead
-    (Pagefind's). Debian's chromium, driven by Playwright (a test dependency, imported here
-    only)."""
-    from playwright.sync_api import sync_playwright
+def search_latency(site_dir: Path, query: str) -> tuple[float, int]:
+    """(seconds from typing `query` into the search box to its first result, bytes of the
+    index fetched meanwhile), on a freshly opened home page in a new browser context (nothing
+    cached). Debian's chromium, driven by Playwright (a test dependency, imported here only)."""
+    from playwright.sync_api import Request, sync_playwright
 
-    seconds: list[float] = []
+    fetched: list[str] = []
+
+    def note(request: Request) -> None:
+        if "/pagefind/" in request.url:
+            fetched.append(request.url.split("/pagefind/", 1)[1].split("?")[0])
+
     with serve_folder(site_dir) as url, sync_playwright() as driver:
         browser = driver.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        for _ in range(repeat):
-            for query in queries:
-                context = browser.new_context()
-                page = context.new_page()
-                page.goto(url, wait_until="load")
-                seconds.append(page.evaluate(script or FIRST_RESULT_JS, query))
-                context.close()
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        context.on("request", note)
+        seconds = page.evaluate(FIRST_RESULT_JS, query)
+        context.close()
         browser.close()
-    return seconds
+    # The test server sends files as they are (Pagefind's index files are compressed).
+    size = sum((site_dir / "pagefind" / name).stat().st_size for name in set(fetched))
+    return seconds, size
 
 
 def serve_edits(records: Path, repeat: int, result: Result) -> None:
@@ -598,25 +606,29 @@ def table(results: list[Result], repeat: int) -> str:
     row("site/ size, no plugin (MB)", lambda r: f"{r.plain_site_bytes / 1e6:.1f}")
     row("search index (MB)", lambda r: f"{r.search_bytes / 1e6:.2f}")
     row("  per record (KB)", lambda r: f"{r.search_bytes / 1e3 / max(r.total_records, 1):.2f}")
+    row("  files", lambda r: f"{r.search_files:,}")
+    row("search index build (s, as the plugin does)", lambda r: _fmt(r.index_s, ".2f"))
     row(
-        "search in Chromium: first results (s)",
+        "  share of the build with plugin (wall)",
+        lambda r: _fmt(ratio(r.index_s, _walls(r.plugin)), ".1%"),
+    )
+    row(
+        "search: first results, median of 5 (s)",
         lambda r: f"{median(r.search_first_s):.2f}" if r.search_first_s else "not run",
     )
     row(
-        "  slowest of the runs (s)",
+        "  slowest of the 5 (s)",
         lambda r: f"{max(r.search_first_s):.2f}" if r.search_first_s else "not run",
     )
     row(
-        "Pagefind: index the site (s, once)",
-        lambda r: _fmt(r.pagefind_index_s, ".1f") if r.pagefind_first_s else "not run",
+        "  index bytes for a first query, median (KB)",
+        lambda r: (
+            f"{median(r.search_first_bytes) / 1e3:.0f}" if r.search_first_bytes else "not run"
+        ),
     )
     row(
-        "  Pagefind index (MB)",
-        lambda r: f"{r.pagefind_bytes / 1e6:.1f}" if r.pagefind_first_s else "not run",
-    )
-    row(
-        "  Pagefind in Chromium: first result (s)",
-        lambda r: f"{median(r.pagefind_first_s):.2f}" if r.pagefind_first_s else "not run",
+        "  most bytes for a first query (KB)",
+        lambda r: f"{max(r.search_first_bytes) / 1e3:.0f}" if r.search_first_bytes else "not run",
     )
 
     headers = [f"N={r.n:,}" for r in results]
@@ -713,12 +725,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--search",
         action="store_true",
-        help="also time Material's search in Debian's chromium (needs playwright)",
+        help="also time the site's search box (Pagefind) in Debian's chromium (needs playwright)",
     )
     parser.add_argument(
         "--pagefind",
         action="store_true",
-        help="also time Pagefind on the same site in chromium (pip install pagefind[bin])",
+        help="the same as --search (the site's search is Pagefind now)",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(n < 1 for n in args.sizes):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from jinja2 import ChoiceLoader, DictLoader, Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,12 +29,24 @@ from .findings import Finding, for_ci, format_text, one_line
 from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .records import FileCache
+from .search_index import (
+    BOX_TEMPLATE,
+    BUNDLE,
+    Reindexer,
+    build_index,
+    built_pages,
+    dest_of,
+    header_with_search,
+    record_documents,
+    search_box,
+)
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
+from .site_paths import url_of
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
-ASSET_FILES = ("casefile.css", "casefile.js")
+ASSET_FILES = ("casefile.css", "casefile.js", "search.css", "search.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
 
 
@@ -146,6 +159,49 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if page.edit_url:
             page.edit_url = normalise_edit_url(page.edit_url)
         return markdown
+
+    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
+        # The search box goes where Material puts its own, in the header the site uses (its
+        # custom_dir's, if it overrides it): derived from that template's source at build time.
+        assert env.loader is not None
+        source, _, _ = env.loader.get_source(env, "partials/header.html")
+        try:
+            header = header_with_search(source)
+        except ValueError as exc:
+            raise PluginError(f"casefile: {exc}") from None
+        box = search_box(SECTIONS[1:], directory_urls=config.use_directory_urls)
+        own = DictLoader({"partials/header.html": header, BOX_TEMPLATE: box})
+        env.loader = ChoiceLoader([own, env.loader])
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.case is None or self.site is None:
+            return
+        du = config.use_directory_urls
+        site_dir = Path(config.site_dir)
+        documents = record_documents(self.case, directory_urls=du, titles=self.site.titles)
+        generated = [dest_of(url_of(p, du)) for p in self.site.files if p.endswith(".md")]
+        documents.update(built_pages(site_dir, generated))
+        language = self.case.meta.language
+        if self._serving:
+            # One re-indexer per `mkdocs serve`, made at its first build.
+            reindexer = self.__dict__.get("_reindexer")
+            if reindexer is None:
+                reindexer = self.__dict__["_reindexer"] = Reindexer(self._log_info)
+            reindexer.submit(documents, site_dir, language)
+            return
+        stats = build_index(documents, site_dir / BUNDLE, language=language)
+        log.info(
+            "search index: %d pages, %.1f MB in %d files, %.2f s",
+            stats.pages,
+            stats.bytes / 1e6,
+            stats.files,
+            stats.seconds,
+        )
+
+    @staticmethod
+    def _log_info(message: str) -> None:
+        log.info("%s", message)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -1,28 +1,38 @@
-"""Search: Material's search box, fed by search_index.json in a web worker, finds a quote by
-part of its text and an actor by an alias."""
+"""Search: the casefile search box in Material's header, on Pagefind's index built by the
+plugin. It finds a quote by its words, an actor by its name or an alias, a source by its title
+and a phrase exactly; it filters and sorts with the state in the URL, works by keyboard, passes
+axe in both schemes, loads nothing from another host, and works under a sub-path with
+`use_directory_urls: false`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 from browsing import (
     PHONE,
     RECORDS,
-    SEARCH_INPUT,
+    ROOT,
     Browsing,
-    open_search,
-    result_paths,
-    search,
-    wait_for_results,
+    format_violations,
+    run_axe,
+    serve,
 )
 from playwright.sync_api import Browser, Page, expect
 
+from tests.cases import build
+
 pytestmark = pytest.mark.browser
 
-QUOTE_TOP = 3  # a quote's page is among the first QUOTE_TOP results for part of its text
-ALIAS_TOP = 5  # an actor's page is among the first ALIAS_TOP results for one of its aliases
+INPUT = "#cf-search-input"
+STATUS = ".cf-search__status"
+RESULTS = ".cf-search__results > li"
+QUOTE_TOP = 1  # a quote's page is the first result for part of its text
+ALIAS_TOP = 1  # an actor's page is the first result for its name or one of its aliases
 
 
 def _yaml(kind: str) -> dict[str, dict[str, object]]:
@@ -30,22 +40,13 @@ def _yaml(kind: str) -> dict[str, dict[str, object]]:
 
 
 QUOTES = _yaml("quotes")
-ALIASES = [
-    (actor_id, alias)
-    for actor_id, data in _yaml("actors").items()
-    for alias in data.get("aliases") or []  # type: ignore[union-attr]
+ACTORS = _yaml("actors")
+SOURCES = _yaml("sources")
+NAMES = [
+    (actor_id, name)
+    for actor_id, data in ACTORS.items()
+    for name in [data["name"], *(data.get("aliases") or [])]  # type: ignore[misc]
 ]
-# Aliases whose actor page is not among the first ALIAS_TOP results (rank seen, 1-based).
-WEAK_ALIASES = {
-    ("john-kirby", "Kirby"): "below the top 5: each 'John Kirby: …' quote page has the word in "
-    "its title, and title matches outweigh the actor page's search boost",
-    ("russian-government", "the Russians"): "6th or lower: 'the' is not indexed and "
-    "'Russians' is in many quotes and events that rank above the actor page",
-    ("us-government", "the administration"): "10th: outranked by events, quotes and the "
-    "'administration officials' actors",
-    ("us-government", "the US"): "below the top 5: its quotes' pages, titled 'Government of "
-    "the United States: …', outrank the actor page",
-}
 
 
 def part_of(text: str) -> str:
@@ -54,81 +55,245 @@ def part_of(text: str) -> str:
     return " ".join(words[2:7]) if len(words) > 8 else " ".join(words)
 
 
-def test_search_finds_a_quote_and_opens_it(browse: Browsing) -> None:
-    quote_id, quote = next((i, q) for i, q in QUOTES.items() if len(str(q["text"]).split()) > 8)
-    query = part_of(str(quote["text"]))
-    page = browse.page("/")
-    open_search(page, "/")
-    page.keyboard.type(query)
-    expected = f"/quotes/{quote_id}/"
-    # The worker answers each keystroke; wait until the last answer lists the quote.
-    page.wait_for_function(
-        """([items, expected, top]) => [...document.querySelectorAll(items)].slice(0, top)
-             .some(li => new URL(li.querySelector("a").href).pathname === expected)""",
-        arg=[".md-search-result__list > li", expected, QUOTE_TOP],
+# -- helpers -------------------------------------------------------------------------------------
+def search(page: Page, query: str) -> list[str]:
+    """Result paths for `query`, in rank order, once the answer to this very query is shown."""
+    page.locator(INPUT).fill(query)
+    done = re.compile(rf"(results?|No results) for {re.escape(query)}(, the first \d+ shown)?$")
+    expect(page.locator(STATUS)).to_have_text(done)
+    return settled(page)
+
+
+def settled(page: Page) -> list[str]:
+    """Result paths once the latest search (a query, a filter, a sort) has been answered."""
+    expect(page.locator(".cf-search__results")).to_have_attribute("aria-busy", "false")
+    return result_paths(page)
+
+
+def result_paths(page: Page) -> list[str]:
+    hrefs = page.locator(f"{RESULTS} .cf-search__title a").evaluate_all(
+        "links => links.map(a => a.href)"
     )
-    wait_for_results(page)
-    results = result_paths(page)
-    assert expected in results[:QUOTE_TOP], results
-    page.locator(f".md-search-result__list > li > a[href*='{expected}']").first.click()
-    page.wait_for_url(f"**{expected}*")
-    expect(page.locator("blockquote.cf-quote")).to_contain_text(query.split()[0])
-    # search.highlight marks the words searched for on the page opened.
-    expect(page.locator("blockquote.cf-quote mark").first).to_be_visible()
+    return [urlsplit(h).path for h in hrefs]
+
+
+def query_of(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
 
 
 @pytest.fixture(scope="module")
 def search_page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """One page with the search open, for the many queries below."""
+    """One page with the search box, for the many queries below."""
     browsing = Browsing(browser, base_url)
     with browsing.contexts:
         page = browsing.page("/")
-        open_search(page, "s")
+        page.keyboard.press("/")
+        expect(page.locator(INPUT)).to_be_focused()
         yield page
     problems = browsing.watch.problems()
     assert not problems, problems
 
 
+# -- what it finds -------------------------------------------------------------------------------
 @pytest.mark.parametrize("quote_id", sorted(QUOTES))
-def test_part_of_every_quote_finds_it(search_page: Page, quote_id: str) -> None:
+def test_part_of_every_quote_finds_it_first(search_page: Page, quote_id: str) -> None:
     query = part_of(str(QUOTES[quote_id]["text"]))
     results = search(search_page, query)
     assert f"/quotes/{quote_id}/" in results[:QUOTE_TOP], (query, results)
 
 
+@pytest.mark.parametrize(("actor_id", "name"), NAMES, ids=[f"{a}:{n}" for a, n in NAMES])
+def test_a_name_or_alias_finds_its_actor_first(search_page: Page, actor_id: str, name: str) -> None:
+    results = search(search_page, name)
+    assert f"/actors/{actor_id}/" in results[:ALIAS_TOP], (name, results)
+
+
+@pytest.mark.parametrize("source_id", sorted(SOURCES))
+def test_a_title_finds_its_source_first(search_page: Page, source_id: str) -> None:
+    title = str(SOURCES[source_id]["title"])
+    results = search(search_page, title)
+    assert results[:1] == [f"/sources/{source_id}/"], (title, results)
+
+
+def test_a_phrase_in_quotes_matches_exactly(search_page: Page) -> None:
+    loose = search(search_page, "plans no")
+    exact = search(search_page, '"no plans"')
+    assert exact and set(exact) <= set(loose)
+    for item in search_page.locator(RESULTS).all():
+        expect(item.locator("mark").first).to_be_visible()
+    assert search(search_page, '"plans no"') == []
+    expect(search_page.locator(STATUS)).to_have_text('No results for "plans no"')
+
+
+def test_a_result_shows_kind_date_status_and_highlighted_excerpt(browse: Browsing) -> None:
+    page = browse.page("/")
+    search(page, "Griner convicted")
+    first = page.locator(RESULTS).first
+    expect(first.locator(".cf-search__title a")).to_have_attribute("href", re.compile("/events/"))
+    meta = first.locator(".cf-search__meta")
+    expect(meta).to_contain_text("event")
+    expect(meta.locator("time[datetime]")).to_have_text(re.compile(r"\d{4}"))
+    expect(meta).to_contain_text(re.compile("confirmed|reported|claimed|disputed|denied"))
+    expect(first.locator(".cf-search__excerpt mark").first).to_be_visible()
+
+
+def test_sub_results_link_to_paragraphs_and_quotes(browse: Browsing) -> None:
+    page = browse.page("/")
+    search(page, "substantive response")
+    paragraph = page.locator(".cf-search__subs a[href*='#p-']").first
+    href = paragraph.get_attribute("href") or ""
+    paragraph.click()
+    page.wait_for_url(re.compile(r"/sources/.+#p-\d+$"))
+    expect(page.locator(f"[id='{href.rsplit('#', 1)[1]}']")).to_be_attached()
+    quote_id, quote = next((i, q) for i, q in QUOTES.items() if q.get("event"))
+    page.goto(f"/?q={part_of(str(quote['text']))}")
+    link = page.locator(f".cf-search__subs a[href$='#{quote_id}']").first
+    expect(link).to_have_attribute("href", re.compile(f"/events/{quote['event']}/#"))
+
+
+# -- state in the URL ----------------------------------------------------------------------------
+def test_filters_and_sort_live_in_the_url(browse: Browsing) -> None:
+    page = browse.page("/")
+    search(page, "Kirby")
+    page.locator("select[name=kind]").select_option("quote")
+    expect(page).to_have_url(re.compile(r"q-kind=quote"))
+    paths = settled(page)
+    assert paths and all(p.startswith("/quotes/") for p in paths), paths
+    page.locator("select[name=sort]").select_option("asc")
+    expect(page).to_have_url(re.compile(r"q-sort=asc"))
+    settled(page)
+    shared = urlsplit(page.url)
+    # The same address in a new context shows the same search, filters and sort.
+    other = browse.page(f"{shared.path}?{shared.query}")
+    expect(other.locator(INPUT)).to_have_value("Kirby")
+    expect(other.locator("select[name=kind]")).to_have_value("quote")
+    expect(other.locator("select[name=sort]")).to_have_value("asc")
+    expect(other.locator(RESULTS).first).to_be_visible()
+    assert result_paths(other) == result_paths(page)
+    assert query_of(other)["q"] == ["Kirby"]
+
+
 @pytest.mark.parametrize(
-    ("actor_id", "alias"),
+    ("name", "value", "check"),
     [
-        pytest.param(
-            actor_id,
-            alias,
-            id=f"{actor_id}:{alias}",
-            marks=[
-                pytest.mark.xfail(
-                    strict=True,
-                    raises=AssertionError,
-                    reason=f"search ranks the actor page {WEAK_ALIASES[actor_id, alias]}",
-                )
-            ]
-            if (actor_id, alias) in WEAK_ALIASES
-            else [],
-        )
-        for actor_id, alias in ALIASES
+        ("status", "confirmed", "/events/"),
+        ("year", "2022", "/"),
+        ("tag", "prisoner-exchange", "/"),
+        ("actor", "John Kirby", "/"),
     ],
 )
-def test_an_alias_finds_its_actor(search_page: Page, actor_id: str, alias: str) -> None:
-    results = search(search_page, alias)
-    assert f"/actors/{actor_id}/" in results[:ALIAS_TOP], (alias, results)
+def test_each_filter_from_the_url(browse: Browsing, name: str, value: str, check: str) -> None:
+    page = browse.page(f"/?q=offer&q-{name}={value}")
+    expect(page.locator(f"select[name={name}]")).to_have_value(value)
+    expect(page.locator(RESULTS).first).to_be_visible()
+    assert all(p.startswith(check) for p in result_paths(page))
+    unfiltered = browse.page("/?q=offer")
+    expect(unfiltered.locator(RESULTS).first).to_be_visible()
+    filtered_count = int(page.locator(STATUS).inner_text().split()[0])
+    all_count = int(unfiltered.locator(STATUS).inner_text().split()[0])
+    assert filtered_count <= all_count
 
 
-def test_search_opens_by_pointer(browse: Browsing) -> None:
-    """The other ways in: the search field in the desktop header, the magnifier on a phone."""
+# -- keyboard, pointer, no script --------------------------------------------------------------
+def test_keyboard_slash_arrows_enter_escape(browse: Browsing) -> None:
     page = browse.page("/actors/")
-    page.locator(SEARCH_INPUT).click()
-    expect(page.locator(SEARCH_INPUT)).to_be_focused()
-    phone = browse.page("/actors/", viewport=PHONE)
-    phone.locator("label.md-header__button[for='__search']").click()
-    expect(phone.locator(SEARCH_INPUT)).to_be_focused()
-    phone.keyboard.type("Kirby")
-    wait_for_results(phone)
-    expect(phone.locator(".md-search-result__list")).to_be_visible()
+    page.keyboard.press("/")
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.type("Kirby")
+    expect(page.locator(STATUS)).to_have_text(re.compile("for Kirby"))
+    expect(page.locator(".cf-search__panel")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    first = page.locator(f"{RESULTS} .cf-search__title a").first
+    expect(first).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".cf-search__panel")).to_be_hidden()
+    expect(page.locator(INPUT)).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the panel opens again on typing
+    page.keyboard.type(" ")
+    expect(page.locator(".cf-search__panel")).to_be_visible()
+    settled(page)
+    page.keyboard.press("ArrowDown")
+    expect(first).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/actors/john-kirby/")
+
+
+def test_search_box_on_a_phone(browse: Browsing) -> None:
+    page = browse.page("/actors/", viewport=PHONE)
+    page.locator(INPUT).click()
+    search(page, "Kirby")
+    expect(page.locator(".cf-search__panel")).to_be_in_viewport()
+
+
+def test_without_javascript_the_box_links_to_the_index_pages(browse: Browsing) -> None:
+    page = browse.page("/", java_script_enabled=False)
+    expect(page.locator(INPUT)).to_be_hidden()
+    browse_menu = page.locator(".cf-search__browse")
+    browse_menu.locator("summary").click()
+    links = browse_menu.locator("a")
+    expect(links.filter(has_text="Actors")).to_have_attribute("href", "actors/")
+    expect(links.filter(has_text="Timeline")).to_be_visible()
+
+
+# -- accessibility and privacy ------------------------------------------------------------------
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_clean_with_results_open(browse: Browsing, axe_js: Path, scheme: str) -> None:
+    page = browse.page("/", color_scheme=scheme)
+    search(page, "Kirby")
+    expected = "slate" if scheme == "dark" else "default"
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", expected)
+    violations = run_axe(page, axe_js)
+    assert not violations, format_violations(violations)
+
+
+def test_every_search_request_stays_on_the_site(browse: Browsing) -> None:
+    page = browse.page("/")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    search(page, "Kirby")
+    search(page, '"no plans"')
+    assert any("/pagefind/" in u for u in requests), requests
+    base = browse.base_url
+    assert all(u.startswith(base) for u in requests), [
+        u for u in requests if not u.startswith(base)
+    ]
+    # The fixture fails the test on any request leaving 127.0.0.1 or any console error.
+
+
+# -- a site under a sub-path, without directory URLs ---------------------------------------------
+@pytest.fixture(scope="module")
+def sub_path_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("subpath")
+    config = work / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\n"
+        f"docs_dir: {ROOT / 'docs'}\n"
+        "site_url: http://127.0.0.1/deep/case/\n"
+        "use_directory_urls: false\n"
+        "plugins:\n"
+        f"  - casefile:\n      records: {RECORDS}\n",
+        encoding="utf-8",
+    )
+    out = work / "served" / "deep" / "case"
+    done = build(ROOT, out, "-f", str(config))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with serve(work / "served") as url:
+        yield url + "deep/case/"
+
+
+def test_search_under_a_sub_path_without_directory_urls(
+    browser: Browser, sub_path_url: str
+) -> None:
+    browsing = Browsing(browser, sub_path_url)
+    with browsing.contexts:
+        page = browsing.page(sub_path_url + "actors/index.html")
+        results = search(page, "Kirby")
+        assert results[0] == "/deep/case/actors/john-kirby.html", results
+        page.locator(f"{RESULTS} .cf-search__title a").first.click()
+        page.wait_for_url("**/deep/case/actors/john-kirby.html")
+        expect(page.locator("h1")).to_contain_text("John Kirby")
+        page.goto(sub_path_url + "index.html?q=%22no+plans%22")
+        expect(page.locator(RESULTS).first).to_be_visible()
+        hrefs = page.locator(f"{RESULTS} a").evaluate_all("as => as.map(a => a.href)")
+        assert all(h.startswith(sub_path_url) for h in hrefs), hrefs
+    assert not browsing.watch.problems(), browsing.watch.problems()

@@ -1,0 +1,509 @@
+"""The search index: Pagefind, built from the typed records and the hand-written pages.
+
+A record page is indexed from its record, not from its built HTML: one compact document per
+record says exactly what is searchable and how much each part weighs (an actor's name and
+aliases most, a quote's words, a source's title), carries the result's metadata (kind, date
+with its precision, status), its filters (kind, status, actor, tag, year) and its sort key
+(date), and marks the places a sub-result links to (`#p-N` paragraphs, quote anchors). That is
+both faster than parsing ten thousand themed pages and ranks better: navigation, back-links
+and the quote titles of every page would otherwise all match a name. Hand-written pages are
+indexed from their built HTML (Material's article only).
+
+The index is built by the Pagefind binary of the `pagefind[bin]` wheel (found through the
+`pagefind` package's own lookup) over a staging folder of the documents, in memory where the
+system allows. Its Python API was measured and set aside: it answers each request about
+0.1 s after it arrives (its reader sleeps between messages), so adding files one by one takes
+minutes at 10,000 records, and even with one `add_directory` request its `write_files` took
+12.9 s at 10,000 records where the whole command-line run takes 6.6 s.
+
+Every value from a record goes through `escape.attr` (the template's `finalize`), so record
+text reaches the index as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from .checker import Case
+from .dates import EdtfDate, format_date
+from .escape import attr
+from .models import KIND, WIKILINK
+from .records import Record
+from .site_paths import page_of, url_of
+
+BUNDLE = "pagefind"  # the index's folder in the site
+# What the search box loads; the rest of what Pagefind writes (its own UIs) is removed.
+KEEP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\..+|.+\.pf_meta)$")
+# Parts of Material's article that are not content.
+EXCLUDE = (".headerlink", ".md-content__button", ".md-source-file", "script", "style")
+ARTICLE = re.compile(r"<article\b[^>]*\bmd-content__inner\b[^>]*>(.*?)</article>", re.S)
+
+# Weights (Pagefind's scale: 0 to 10; an unmarked paragraph weighs 1, an h1 7): the words a
+# reader types to find a record weigh most on that record's own document, and the same words
+# elsewhere (a speaker's name on a quote, a quote on its event) weigh little.
+NAME = 10.0  # an actor's name and aliases; a source's title
+TITLE = 7.0  # an event's title
+QUOTE = 6.0  # a quote's own words, on its page
+BODY = 1.0  # descriptions, summaries, source paragraphs
+MENTION = 0.5  # a name or a quote repeated on another record's document; notes
+ANCHOR = 0.1  # the heading of a sub-result ("¶ 3"), there to be linked, not found
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[*_`]{1,3}|^#+\s|^>\s?", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One searchable piece of a document; with an anchor it starts a sub-result that links
+    to `#anchor` on the page."""
+
+    text: str
+    weight: float = BODY
+    anchor: str | None = None
+    heading: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    title: str
+    kind: str  # "actor", "event", "quote", "source", or "page" for a hand-written page
+    blocks: tuple[Block, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()  # shown in a result: label, date, status
+    filters: tuple[tuple[str, str], ...] = ()  # (filter, value), a filter may repeat
+    sort: tuple[tuple[str, str], ...] = ()
+    html: str | None = None  # a hand-written page's article, as built
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    pages: int
+    seconds: float
+    bytes: int
+    files: int
+
+
+# Every value printed goes through `escape.attr`; templates live with the assets (packaged).
+_ENV = Environment(
+    loader=PackageLoader("build_scripts", "assets"),
+    autoescape=False,
+    finalize=lambda v: attr(str(v)),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+_TEMPLATE = _ENV.get_template("search-document.html.j2")
+
+
+def render_document(doc: SearchDocument, language: str) -> str:
+    """The HTML Pagefind indexes for `doc`: record text escaped; a page's article as built."""
+    if doc.html is not None:
+        body = doc.html
+        return (
+            f'<!doctype html>\n<html lang="{attr(language)}"><head><meta charset="utf-8"></head>'
+            f'<body><span data-pagefind-meta="kind:page"></span>'
+            f'<span data-pagefind-filter="kind:page"></span>\n{body}\n</body></html>\n'
+        )
+    return _TEMPLATE.render(doc=doc, lang=language, anchor_weight=ANCHOR)
+
+
+# -- record documents -------------------------------------------------------------------------
+def plain(case: Case, markdown: str | None) -> str:
+    """A Markdown field as the words a reader sees: [[id]] links as their labels, no markup."""
+    if not markdown:
+        return ""
+
+    def label(match: re.Match[str]) -> str:
+        target = case.records.get(match.group(1).strip())
+        return match.group(2) or (name_of(target) if target else match.group(1))
+
+    text = _LINK.sub(r"\1", WIKILINK.sub(label, markdown))
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def name_of(record: Record) -> str:
+    data = record.data
+    if record.kind == "actor":
+        return str(data.name)
+    if record.kind == "quote":
+        return f"“{data.text}”"
+    return str(data.title)
+
+
+def _actor_ids(event: Record) -> list[str]:
+    return [a if isinstance(a, str) else a.actor for a in event.data.actors]
+
+
+def _dated(date: EdtfDate | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Meta and sort entries, and the year filter, of a record's date."""
+    if date is None:
+        return [], []
+    meta = [("date", format_date(date)), ("datetime", date.html_datetime)]
+    return meta, [("date", date.earliest.isoformat())] if date.start else []
+
+
+def _years(date: EdtfDate | None) -> list[tuple[str, str]]:
+    if date is None:
+        return []
+    years = {d.year for d in (date.start, date.end) if d is not None}
+    return [("year", f"{y:04d}") for y in sorted(years)]
+
+
+def _names(case: Case, ids: Iterable[str]) -> list[str]:
+    return [name_of(case.records[i]) for i in ids if i in case.records]
+
+
+def actor_document(case: Case, actor: Record) -> SearchDocument:
+    data = actor.data
+    blocks = [Block(data.name, NAME)]
+    blocks += [Block(alias, NAME) for alias in data.aliases]
+    roles = [r.title for r in data.roles]
+    blocks += [Block(t, BODY) for t in (plain(case, data.description), "; ".join(roles)) if t]
+    if data.notes:
+        blocks.append(Block(plain(case, data.notes), MENTION))
+    filters = [("tag", t) for t in data.tags]
+    key = "; ".join([data.name, *data.aliases])
+    return SearchDocument(
+        data.name, "actor", tuple(blocks), (("label", data.kind), ("names", key)), tuple(filters)
+    )
+
+
+def event_document(case: Case, event: Record) -> SearchDocument:
+    data = event.data
+    actors = _names(case, _actor_ids(event))
+    blocks = [Block(data.title, TITLE)]
+    for text in (plain(case, data.summary), data.location or "", data.date_note or ""):
+        if text:
+            blocks.append(Block(text, BODY))
+    if actors:
+        blocks.append(Block(", ".join(actors), MENTION))
+    for quote in sorted(case.referrers(event.id, "said-at"), key=lambda r: r.id):
+        if quote.kind == "quote":  # a sub-result at each quote said at the event
+            speaker = _names(case, [quote.data.speaker])
+            blocks.append(Block(quote.data.text, MENTION, quote.id, f"Quote: {', '.join(speaker)}"))
+    if data.notes:
+        blocks.append(Block(plain(case, data.notes), MENTION))
+    meta, sort = _dated(data.date)
+    filters = [("status", data.status), *(("actor", a) for a in actors)]
+    filters += [("tag", t) for t in data.tags] + _years(data.date)
+    return SearchDocument(
+        data.title,
+        "event",
+        tuple(blocks),
+        (*meta, ("status", data.status)),
+        tuple(filters),
+        tuple(sort),
+    )
+
+
+def quote_document(case: Case, quote: Record, title: str | None = None) -> SearchDocument:
+    data = quote.data
+    speaker = _names(case, [data.speaker])
+    event = case.records.get(data.event) if data.event else None
+    date = data.date or (event.data.date if event is not None else None)
+    blocks = [Block(data.text, QUOTE)]
+    if data.translation:
+        blocks.append(Block(data.translation, QUOTE))
+    if data.context:
+        blocks.append(Block(data.context, BODY))
+    blocks.append(Block(", ".join(speaker), MENTION))
+    if data.notes:
+        blocks.append(Block(plain(case, data.notes), MENTION))
+    meta, sort = _dated(date)
+    about = _names(case, data.about)
+    filters = [("actor", a) for a in dict.fromkeys([*speaker, *about])]
+    filters += [("tag", t) for t in data.tags] + _years(date)
+    title = title or f"{', '.join(speaker)}: {name_of(quote)}"
+    return SearchDocument(title, "quote", tuple(blocks), tuple(meta), tuple(filters), tuple(sort))
+
+
+def source_document(case: Case, source: Record) -> SearchDocument:
+    data = source.data
+    blocks = [Block(data.title, NAME)]
+    by = [data.publisher or "", *data.authors]
+    if any(by):
+        blocks.append(Block(", ".join(b for b in by if b), 2.0))
+    blocks += _source_text(case, source)
+    if data.notes:
+        blocks.append(Block(plain(case, data.notes), MENTION))
+    meta, sort = _dated(data.published)
+    filters = [("tag", t) for t in data.tags] + _years(data.published)
+    return SearchDocument(
+        data.title,
+        "source",
+        tuple(blocks),
+        (("label", data.kind), *meta),
+        tuple(filters),
+        tuple(sort),
+    )
+
+
+def _source_text(case: Case, source: Record) -> list[Block]:
+    """A public text's paragraphs; of a text that is not public, only the passages the case
+    file cites (what its page shows). Each is a sub-result at its `#p-N`."""
+    text = source.text
+    if text is None:
+        return []
+    if source.data.text_public:
+        return [Block(p, BODY, f"p-{n}", f"¶ {n}") for n, p in enumerate(text.paragraphs, 1) if p]
+    cited: dict[int, list[str]] = {}
+    for record in sorted(case.referrers(source.id), key=lambda r: r.id):
+        for citation in case.citations(record):
+            if citation.source != source.id:
+                continue
+            for passage in citation.passages:
+                found = text.find(passage.text)
+                if found is not None:
+                    paragraph = text.paragraphs[found.paragraph]
+                    words = " … ".join(paragraph[s.start : s.end] for s in found.spans)
+                    cited.setdefault(found.paragraph + 1, []).append(words)
+    return [
+        Block(" ".join(dict.fromkeys(words)), BODY, f"p-{n}", f"¶ {n}")
+        for n, words in sorted(cited.items())
+    ]
+
+
+DOCUMENTS: dict[str, Callable[[Case, Record], SearchDocument]] = {
+    "actor": actor_document,
+    "event": event_document,
+    "quote": quote_document,
+    "source": source_document,
+}
+
+
+def dest_of(url: str) -> str:
+    """The file a site URL is served from (`actors/x/` -> `actors/x/index.html`)."""
+    return url + "index.html" if url == "" or url.endswith("/") else url
+
+
+def record_documents(
+    case: Case, *, directory_urls: bool, titles: Mapping[str, str] | None = None
+) -> dict[str, SearchDocument]:
+    """Every record's document, by the file its page is built at, in a stable order."""
+    out: dict[str, SearchDocument] = {}
+    for record_id in sorted(case.records):
+        record = case.records[record_id]
+        if record.kind not in KIND:
+            continue
+        path = page_of(record)
+        doc = DOCUMENTS[record.kind](case, record)
+        if titles and path in titles:
+            doc = SearchDocument(
+                titles[path], doc.kind, doc.blocks, doc.meta, doc.filters, doc.sort
+            )
+        out[dest_of(url_of(path, directory_urls))] = doc
+    return out
+
+
+def page_document(html: str) -> SearchDocument | None:
+    """A hand-written page from its built HTML: Material's article, or None without one."""
+    found = ARTICLE.search(html)
+    return None if found is None else SearchDocument("", "page", html=found.group(1))
+
+
+def built_pages(site_dir: Path, skip: Iterable[str]) -> dict[str, SearchDocument]:
+    """The built pages not in `skip` (the generated ones), as documents."""
+    skipped = set(skip) | {"404.html"}
+    out: dict[str, SearchDocument] = {}
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel in skipped or rel.startswith((f"{BUNDLE}/", "assets/")):
+            continue
+        doc = page_document(path.read_text(encoding="utf-8"))
+        if doc is not None:
+            out[rel] = doc
+    return out
+
+
+# -- building ---------------------------------------------------------------------------------
+def build_index(documents: Mapping[str, SearchDocument], out: Path, *, language: str) -> IndexStats:
+    """Pagefind's index of `documents` (site file -> document) written to `out`, replacing
+    what was there. The result URLs are the site files' URLs from the site root; Pagefind's
+    script finds the root from its own address, so a site under a sub-path works."""
+    from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
+
+    binary = get_executable()
+    if binary is None:
+        raise FileNotFoundError("the pagefind binary is missing: install pagefind[bin]")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="casefile-search-", dir=_scratch()) as staging:
+        root = Path(staging) / "site"
+        made: set[Path] = set()
+        # Pagefind numbers pages in the order it lists the folder, which follows the order
+        # the files were made on some file systems: always the same order, then.
+        for rel, doc in sorted(documents.items()):
+            target = root / rel
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            target.write_text(render_document(doc, language), encoding="utf-8")
+        written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(written, ignore_errors=True)
+        command = [
+            str(binary),
+            "--site",
+            str(root),
+            "--output-path",
+            str(written),
+            "--force-language",
+            language.split("-")[0].lower(),
+            "--exclude-selectors",
+            ", ".join(EXCLUDE),
+            "--glob",
+            "**/*.html",
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stdout[-2000:]}")
+        for path in written.iterdir():
+            if path.is_file() and not KEEP.match(path.name):
+                path.unlink()
+    swap_in(written, out)
+    sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
+    entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+    pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
+    return IndexStats(pages, time.perf_counter() - start, sum(sizes), len(sizes))
+
+
+def _scratch() -> str | None:
+    """Where the documents are staged: memory (/dev/shm) when the system has it, since
+    writing ten thousand small files to disk takes longer than indexing them."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put the folder `new` at `target`: two renames on one file system, so a reader's
+    request finds the old index or the new one, and for a few microseconds none."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}-{threading.get_ident()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@dataclass
+class Reindexer:
+    """Builds the index in the background while `mkdocs serve` serves the site, so a reload
+    is never delayed by it. Each build's documents are collected at once (the built pages go
+    with the next build); a newer build's index wins over an older one still running."""
+
+    log: Callable[[str], None]
+    generation: int = 0
+    lags: list[float] = field(default_factory=list)  # seconds from build to index in place
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _last: Path | None = None  # the last index built, kept outside the site folder
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def submit(
+        self, documents: Mapping[str, SearchDocument], site_dir: Path, language: str
+    ) -> None:
+        with self._lock:
+            self.generation += 1
+            generation = self.generation
+            if self._last is not None and self._last.is_dir():
+                # Until the new index is in place, the previous one answers (hard links: fast).
+                shutil.copytree(
+                    self._last, site_dir / BUNDLE, copy_function=os.link, dirs_exist_ok=True
+                )
+        started = time.perf_counter()
+        thread = threading.Thread(
+            target=self._run,
+            args=(dict(documents), site_dir, language, generation, started),
+            name=f"casefile-search-{generation}",
+            daemon=True,
+        )
+        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _run(
+        self,
+        documents: dict[str, SearchDocument],
+        site_dir: Path,
+        language: str,
+        generation: int,
+        started: float,
+    ) -> None:
+        parent = site_dir.parent
+        work = Path(tempfile.mkdtemp(prefix=".casefile-search-", dir=parent))
+        try:
+            stats = build_index(documents, work / BUNDLE, language=language)
+            with self._lock:
+                if generation != self.generation or not site_dir.is_dir():
+                    return  # a newer build's index is on its way
+                keep = work / "last"
+                shutil.copytree(work / BUNDLE, keep, copy_function=os.link)
+                swap_in(work / BUNDLE, site_dir / BUNDLE)
+                if self._last is not None:
+                    shutil.rmtree(self._last.parent, ignore_errors=True)
+                self._last = keep
+                work = None  # type: ignore[assignment]  # kept: it holds the last index
+            lag = time.perf_counter() - started
+            self.lags.append(lag)
+            self.log(
+                f"search index of {stats.pages} pages in place {lag:.2f} s after the build "
+                f"(indexing {stats.seconds:.2f} s)"
+            )
+        except Exception as exc:  # a failed re-index must not stop the server
+            self.log(f"search index not rebuilt: {exc}")
+        finally:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
+
+    def wait(self, timeout: float = 120.0) -> None:
+        for thread in list(self.threads):
+            thread.join(timeout)
+
+    def close(self) -> None:
+        """Remove the kept copy of the last index (registered to run when serving ends)."""
+        with self._lock:
+            if self._last is not None:
+                shutil.rmtree(self._last.parent, ignore_errors=True)
+                self._last = None
+
+    def __post_init__(self) -> None:
+        atexit.register(self.close)
+
+
+# -- the search box in Material's header --------------------------------------------------------
+# Material includes its own search in the header only when its search plugin is on; the box
+# goes in the same place, just before that test, in whatever header the site uses.
+HEADER_ANCHOR = '{% if "material/search" in config.plugins %}'
+BOX_TEMPLATE = "casefile/search-box.html"
+_BOX = _ENV.get_template("search-box.html.j2")
+FILTERS = (
+    ("kind", "Kind"),
+    ("status", "Status"),
+    ("actor", "Actor"),
+    ("tag", "Tag"),
+    ("year", "Year"),
+)
+
+
+def search_box(sections: Iterable[tuple[str, str]], *, directory_urls: bool) -> str:
+    """The Jinja source of the box, for Material's environment: `sections` (page path, title)
+    are the index pages it links to without JavaScript."""
+    links = [(url_of(path, directory_urls), title) for path, title in sections]
+    return _BOX.render(sections=links, filters=FILTERS)
+
+
+def header_with_search(source: str) -> str:
+    """Material's header partial (the site's own, if it overrides it) with the box included
+    where Material's search would be. ValueError when the header has no such place."""
+    if source.count(HEADER_ANCHOR) != 1:
+        raise ValueError(
+            f"the theme's partials/header.html does not contain {HEADER_ANCHOR!r} exactly once "
+            "(where Material includes its search box)"
+        )
+    return source.replace(HEADER_ANCHOR, f'{{% include "{BOX_TEMPLATE}" %}}\n{HEADER_ANCHOR}')
