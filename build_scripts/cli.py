@@ -23,7 +23,7 @@ from .findings import (
 )
 from .linkcheck import check_links
 from .output import OutputError, write_tree
-from .pages import PathCollision, render_site
+from .pages import PathCollision, portable_files, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
 from .watch import watch
@@ -104,7 +104,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         _say(f"casefile render: nothing written: {one_line(str(exc))}")
         return 1
     try:
-        written = write_tree(Path(args.out), site.files, protect=[Path(args.dir)])
+        written = write_tree(Path(args.out), portable_files(site), protect=[Path(args.dir)])
     except OutputError as exc:
         _say(f"casefile render: {exc}")
         return 1

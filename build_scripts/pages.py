@@ -1,11 +1,13 @@
-"""A checked case -> the site's pages, as Markdown, without MkDocs.
+"""A checked case -> the site's pages, without MkDocs.
 
-`render_site(case)` returns every generated file by path (sorted): Markdown pages, the JSON
-download and the JSON Schemas. The MkDocs plugin and `casefile render` are thin adapters
-over it. Pages link to each other with relative `.md` links so MkDocs validates them.
+`render_site(case)` returns every generated file by path (sorted): pages (the body of each as
+ready HTML, at `.md` paths MkDocs knows as pages), the JSON download and the JSON Schemas.
+The MkDocs plugin hands the HTML to MkDocs as it is; `casefile render` turns the same HTML
+into portable Markdown (`portable.py`). Links are final URLs for MkDocs' `use_directory_urls`,
+or relative `.md` paths when it is None (for other engines).
 
-Record text reaches a page only through `escape.py`: `md_text` for plain text, `attr` for
-attributes, `json_script` for JSON-LD, `render_markdown` for Markdown fields.
+Record text reaches a page only through `escape.py`: `attr` for text and attributes,
+`json_script` for JSON-LD, `render_markdown` for Markdown fields.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from typing import TypeVar
 
 from .checker import Case
 from .dates import EdtfDate
-from .escape import md_text, plain_markdown, render_markdown
+from .escape import attr, plain_markdown, render_markdown
 from .export import export_json
 from .models import KIND
 from .page_cache import PageCache, _Reads
+from .portable import to_markdown
 from .records import Record
 from .schema import record_schemas
 from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
@@ -32,7 +35,15 @@ from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
 T = TypeVar("T")
-__all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site", "render_site"]
+__all__ = [
+    "SECTIONS",
+    "PageCache",
+    "PathCollision",
+    "Renderer",
+    "Site",
+    "portable_files",
+    "render_site",
+]
 
 
 class _Page:
@@ -44,22 +55,16 @@ class _Page:
         self.dir = posixpath.dirname(path)
 
     # -- links -------------------------------------------------------------------------------
-    def rel(self, target: str, anchor: str = "") -> str:
-        """A relative `.md` link for Markdown, which MkDocs checks and rewrites."""
-        link = _relative(target, self.dir)
-        return link + (f"#{anchor}" if anchor else "")
-
     def href(self, target: str, anchor: str = "") -> str:
-        """A final address for raw HTML, which MkDocs leaves alone."""
+        """The address of `target` from this page: its final URL as MkDocs will serve it, or
+        (`directory_urls` None, for `casefile render`) the relative `.md` path."""
         style = self.r.directory_urls
-        if style is None:
-            return self.rel(target, anchor)
-        link = href(target, self.path, style)
+        link = _relative(target, self.dir) if style is None else href(target, self.path, style)
         return link + (f"#{anchor}" if anchor else "")
 
     def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:
         label = text if text is not None else self.r.name(record)
-        return f"[{md_text(label)}]({self.rel(page_of(record), anchor)})"
+        return f'<a href="{attr(self.href(page_of(record), anchor))}">{attr(label)}</a>'
 
     def link_id(self, record_id: str, text: str | None = None) -> str:
         return self.link(self.r.record(record_id), text)
@@ -72,7 +77,7 @@ class _Page:
             href=lambda rid: self.href(page_of(self.r.record(rid))),
             label=lambda rid: self.r.name(self.r.record(rid)),
         )
-        return f'<div class="cf-prose" markdown="0">\n{html}\n</div>'
+        return f'<div class="cf-prose">\n{html}\n</div>'
 
 
 class Renderer(PageViews):
@@ -104,6 +109,8 @@ class Renderer(PageViews):
             for tag in record.data.tags:
                 self.tags[tag].append(record)
         self._matches: dict[tuple[str, str], PassageMatch | None] = {}
+        self.extra_pages = []
+        self.timeline_pages = {}
 
     # -- reading the case (noted, so the page cache knows what a page depends on) -----------
     def record(self, record_id: str) -> Record:
@@ -211,6 +218,9 @@ class Renderer(PageViews):
             self._old_fragments, cache.fragments = cache.fragments, {}
         for path, _, view in SECTION_VIEWS:
             site.files[path], site.titles[path] = view(self, _Page(self, path))
+        for path, text, title in self.extra_pages:  # the parts of long lists
+            _claim(site, path, f"a part of a long list ({title})")
+            site.files[path], site.titles[path] = text, title
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
@@ -266,3 +276,12 @@ def render_site(
         custom_dir=custom_dir,
     )
     return renderer.render()
+
+
+def portable_files(site: Site) -> dict[str, str]:
+    """The site's files with every page as portable Markdown (`casefile render`); render the
+    site with `directory_urls=None` first, so that links are relative `.md` paths."""
+    return {
+        path: to_markdown(text) if path.endswith(".md") else text
+        for path, text in site.files.items()
+    }

@@ -27,6 +27,7 @@ from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
 from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
+from .ready_pages import make_ready
 from .records import FileCache
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 
@@ -136,6 +137,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         return nav if config.nav is not None else order(nav, SECTIONS)
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        site = self.site
+        if site is not None and page.file.generated_by and page.file.src_uri in site.titles:
+            return make_ready(page)
+        return page
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
