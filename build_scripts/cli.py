@@ -26,6 +26,7 @@ from .output import OutputError, write_tree
 from .pages import PathCollision, portable_files, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
+from .templating import TemplateOverrideError
 from .watch import watch
 
 DEFAULT_DIR = Path("casefile")
@@ -100,7 +101,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         custom_dir = Path(args.custom_dir) if args.custom_dir else None
         site = render_site(case, directory_urls=None, custom_dir=custom_dir)
-    except PathCollision as exc:
+    except (PathCollision, TemplateOverrideError) as exc:
         _say(f"casefile render: nothing written: {one_line(str(exc))}")
         return 1
     try:

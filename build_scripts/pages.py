@@ -161,6 +161,10 @@ class Renderer(PageViews):
             reads, self._reads = self._reads, None
         return reads, value
 
+    def page_at(self, path: str) -> _Page:
+        """The builder of the page at `path` (views make extra pages: the parts of a list)."""
+        return _Page(self, path)
+
     # -- facts shared by pages ----------------------------------------------------------------
     def name(self, record: Record) -> str:
         """How a record is called in links: a name, a title, or a quote's first words."""

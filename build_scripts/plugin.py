@@ -30,6 +30,7 @@ from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .ready_pages import make_ready
 from .records import FileCache
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
+from .templating import TemplateOverrideError
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
@@ -108,7 +109,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 cache=self._pages if self._serving else None,
                 custom_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
             )
-        except PathCollision as exc:
+        except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -44,10 +44,32 @@ def _finalize(value: object) -> Markup:
     return Markup(attr(str(value)))
 
 
+class TemplateOverrideError(Exception):
+    """A file in a site's override folder that is not the name of one of our templates."""
+
+
+def check_overrides(custom_dir: Path) -> None:
+    """Refuse an override that would be ignored: a name that is none of our templates (a
+    typo, or a Markdown template `*.md.j2` of the format before pages became HTML)."""
+    folder = custom_dir / OVERRIDE_FOLDER
+    if not folder.is_dir():
+        return
+    ours = {p.name for p in (Path(__file__).parent / "templates").glob("*.j2")}
+    for path in sorted(folder.iterdir()):
+        if path.name in ours:
+            continue
+        hint = f"; did you mean {path.name.removesuffix('.md.j2')}.html.j2 (pages are HTML)?"
+        raise TemplateOverrideError(
+            f"{path}: not a template of the case file's pages"
+            + (hint if path.name.endswith(".md.j2") else f" (they are: {', '.join(sorted(ours))})")
+        )
+
+
 def environment(custom_dir: Path | None = None) -> Environment:
     """The template environment: a site's overrides first, then the package's templates."""
     loaders: list[FileSystemLoader | PackageLoader] = []
     if custom_dir is not None:
+        check_overrides(custom_dir)
         loaders.append(FileSystemLoader(custom_dir / OVERRIDE_FOLDER))
     loaders.append(PackageLoader("build_scripts", "templates"))
     env = Environment(

@@ -83,7 +83,7 @@ class PageViews:
         """The timeline on one page, or (when longer than `PAGE_BUDGET`) an overview page
         and one page per period, packed by year, in the folder `timeline/`."""
         groups = self._timeline_groups()
-        parted = type(page)(self, "timeline/part.md")  # every part is in one folder: same links
+        parted = self.page_at("timeline/part.md")  # every part is in one folder: same links
         items = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
         sizes = [sum(len(items[e.id]) for e in g[3]) for g in groups]
         filters = self._filters()
@@ -102,38 +102,7 @@ class PageViews:
                 overview=False,
             )
             return text, "Timeline"
-        parts = _pack_by_year(groups, sizes, PAGE_BUDGET)
-        self.timeline_pages = {}
-        listing = []
-        for label, path, chunk in parts:
-            for group, _ in chunk:
-                self.timeline_pages.setdefault(group[2], path)
-            count = sum(len(g[3]) for g, _ in chunk)
-            listing.append({"path": path, "label": label, "count": count})
-        for index, (label, path, chunk) in enumerate(parts):
-            here = type(page)(self, path)
-            views = []
-            for (group, continued), first in _year_starts_marked(chunk):
-                year, label_, anchor, events = group
-                views.append(
-                    {
-                        "year": year if first else None,
-                        "label": label_ + (" (continued)" if continued else ""),
-                        "anchor": anchor + ("-continued" if continued else ""),
-                        "items": [Markup(items[e.id]) for e in events],
-                    }
-                )
-            text = self._render(
-                here,
-                "timeline.html.j2",
-                title=f"Timeline: {label}",
-                filters=filters,
-                groups=views,
-                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
-                count=sum(len(g[3]) for g, _ in chunk),
-                overview=False,
-            )
-            self.extra_pages.append((path, text, f"Timeline: {label}"))
+        listing = self._timeline_parts(_pack_by_year(groups, sizes, PAGE_BUDGET), items)
         text = self._render(
             page,
             "timeline.html.j2",
@@ -145,6 +114,41 @@ class PageViews:
             overview=True,
         )
         return text, "Timeline"
+
+    def _timeline_parts(
+        self, parts: list[tuple[str, str, list[tuple[Group, bool]]]], items: dict[str, str]
+    ) -> list[dict[str, object]]:
+        """Render each part of a split timeline (an extra page); the list of the parts."""
+        filters = self._filters()
+        self.timeline_pages = {}
+        listing = []
+        for label, path, chunk in parts:
+            for group, _ in chunk:
+                self.timeline_pages.setdefault(group[2], path)
+            count = sum(len(g[3]) for g, _ in chunk)
+            listing.append({"path": path, "label": label, "count": count})
+        for index, (label, path, chunk) in enumerate(parts):
+            views = [
+                {
+                    "year": group[0] if first else None,
+                    "label": group[1] + (" (continued)" if continued else ""),
+                    "anchor": group[2] + ("-continued" if continued else ""),
+                    "items": [Markup(items[e.id]) for e in group[3]],
+                }
+                for (group, continued), first in _year_starts_marked(chunk)
+            ]
+            text = self._render(
+                self.page_at(path),
+                "timeline.html.j2",
+                title=f"Timeline: {label}",
+                filters=filters,
+                groups=views,
+                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+                count=sum(len(g[3]) for g, _ in chunk),
+                overview=False,
+            )
+            self.extra_pages.append((path, text, f"Timeline: {label}"))
+        return listing
 
     def _timeline_groups(self) -> list[tuple[int, str, str, list[Record]]]:
         """The events by the month (or year) they are filed under: (year, label, anchor,
@@ -464,7 +468,7 @@ class PageViews:
         for quote in self.quotes:
             by_speaker[quote.data.speaker].append(quote)
         speakers = sorted(by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s))
-        parted = type(page)(self, "quotes/by-date/part.md")
+        parted = self.page_at("quotes/by-date/part.md")
         lines = [self._quote_line(parted, q, speaker=True) for q in self.quotes]
         if 2 * sum(len(line) for line in lines) <= PAGE_BUDGET:
             text = self._render(
@@ -483,21 +487,7 @@ class PageViews:
                 parts=[],
             )
             return text, "Quotes"
-        groups = []
-        for year, quotes in _by_year(self.quotes, self.quote_date):
-            groups.append((year, [(q, lines[i]) for i, q in quotes]))
-        parts = _pack_lines(groups, "quotes/by-date", PAGE_BUDGET)
-        listing = [{"path": p, "label": label, "count": len(chunk)} for label, p, chunk in parts]
-        for index, (label, path, chunk) in enumerate(parts):
-            text = self._render(
-                type(page)(self, path),
-                "quotes_index.html.j2",
-                title=f"Quotes: {label}",
-                by_speaker=[],
-                by_date=chunk,
-                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
-            )
-            self.extra_pages.append((path, text, f"Quotes: {label}"))
+        listing = self._quote_parts(lines)
         text = self._render(
             page,
             "quotes_index.html.j2",
@@ -507,6 +497,26 @@ class PageViews:
             parts=[{**p, "current": False} for p in listing],
         )
         return text, "Quotes"
+
+    def _quote_parts(self, lines: list[Markup]) -> list[dict[str, object]]:
+        """Render the parts of the quotes by date (extra pages); the list of the parts."""
+        groups = [
+            (year, [(q, lines[i]) for i, q in quotes])
+            for year, quotes in _by_year(self.quotes, self.quote_date)
+        ]
+        parts = _pack_lines(groups, "quotes/by-date", PAGE_BUDGET)
+        listing = [{"path": p, "label": label, "count": len(chunk)} for label, p, chunk in parts]
+        for index, (label, path, chunk) in enumerate(parts):
+            text = self._render(
+                self.page_at(path),
+                "quotes_index.html.j2",
+                title=f"Quotes: {label}",
+                by_speaker=[],
+                by_date=chunk,
+                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            )
+            self.extra_pages.append((path, text, f"Quotes: {label}"))
+        return listing
 
     def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> Markup:
         def build() -> list[str]:
@@ -563,7 +573,7 @@ class PageViews:
                 if not groups or groups[-1][0] != heading:
                     groups.append((heading, []))
                 groups[-1][1].append(record)
-            here = page if index == 0 else type(page)(self, path)
+            here = page if index == 0 else self.page_at(path)
             text = self._render(
                 here,
                 "tag.html.j2",
@@ -624,32 +634,42 @@ def _pack_by_year(
         total = sum(size for _, size in year_groups)
         if total > budget:
             flush()
-            pieces: list[list[tuple[Group, bool]]] = [[]]
-            used = 0
-            for group, size in year_groups:
-                events, each = group[3], size // max(len(group[3]), 1)
-                continued = False
-                for start in range(0, len(events)):
-                    if used + each > budget and any(pieces[-1]):
-                        pieces.append([])
-                        used = 0
-                    if pieces[-1] and pieces[-1][-1][0][2] == group[2]:
-                        pieces[-1][-1][0][3].append(events[start])
-                    else:
-                        piece = (group[0], group[1], group[2], [events[start]])
-                        pieces[-1].append((piece, continued))
-                        continued = True
-                    used += each
-            for n, piece in enumerate(pieces, start=1):
-                label = str(year) if n == 1 else f"{year}, part {n}"
-                path = f"timeline/{year}.md" if n == 1 else f"timeline/{year}-{n}.md"
-                parts.append((label, path, piece))
+            parts.extend(_cut_year(year, year_groups, budget))
             continue
         if pending and sum(s for _, y in pending for _, s in y) + total > budget:
             flush()
         pending.append((year, year_groups))
     flush()
     return parts
+
+
+def _cut_year(
+    year: int, year_groups: list[tuple[Group, int]], budget: int
+) -> list[tuple[str, str, list[tuple[Group, bool]]]]:
+    """A year too long for one page, cut between events into pages of about `budget`."""
+    pieces: list[list[tuple[Group, bool]]] = [[]]
+    used = 0
+    for group, size in year_groups:
+        events, each = group[3], size // max(len(group[3]), 1)
+        continued = False
+        for event in events:
+            if used + each > budget and pieces[-1]:
+                pieces.append([])
+                used = 0
+            if pieces[-1] and pieces[-1][-1][0][2] == group[2]:
+                pieces[-1][-1][0][3].append(event)
+            else:
+                pieces[-1].append(((group[0], group[1], group[2], [event]), continued))
+                continued = True
+            used += each
+    return [
+        (
+            str(year) if n == 1 else f"{year}, part {n}",
+            f"timeline/{year}.md" if n == 1 else f"timeline/{year}-{n}.md",
+            piece,
+        )
+        for n, piece in enumerate(pieces, start=1)
+    ]
 
 
 def _by_year(
