@@ -1,10 +1,33 @@
-"""`casefile.json`: the whole case file as one JSON download, in a documented, stable shape."""
+"""`casefile.json`: the whole case file as one JSON download, in a documented, stable shape.
+
+The shape, which `casefile_schema()` states as a JSON Schema (published as
+`schema/casefile.schema.json`):
+
+- `version`: the version of this shape, "MAJOR.MINOR". MINOR grows when a field is added;
+  MAJOR when a field is removed, renamed or changes meaning. A reader checks MAJOR.
+- `format`: the version of the record format the records were written in (1).
+- `case`: the fields of `case.yml`.
+- `actors`, `sources`, `events`, `quotes`: the records of each kind, sorted by id. Each is
+  `{"id", "file", ...}` with the record's fields as the record format names them: a field the
+  record leaves out is absent (never null); a list field is always there, perhaps empty; a
+  citation or an event's actor is written as the record writes it, an id or a mapping.
+- A date is `{"edtf": as written, "display": as the site shows it, "earliest", "latest"}`,
+  the last two ISO days, empty at an open end. A role's `start` and `end` are always there,
+  null when the role does not give them.
+
+Keys are sorted and the file is `json.dumps(..., indent=1, sort_keys=True)`, so a change to one
+record changes only that record's lines.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+import typing
+from typing import TYPE_CHECKING, Any
 
+from pydantic import WithJsonSchema
+
+from . import models
 from .checker import Case
 from .dates import EdtfDate, format_date
 from .models import KIND_LIST
@@ -13,7 +36,9 @@ from .records import Record
 if TYPE_CHECKING:
     from .pages import PageCache
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the record format's version
+VERSION = "1.0"  # this file's shape (see the module docstring)
+SCHEMA_PATH = "schema/casefile.schema.json"
 
 
 def _date_json(value: EdtfDate | None) -> dict[str, str] | None:
@@ -70,8 +95,116 @@ def export_json(case: Case, cache: PageCache | None = None) -> str:
     fields = {
         "case": _dump(case.meta.model_dump(mode="json", exclude_none=True), 1),
         "format": json.dumps(FORMAT_VERSION),
+        "version": json.dumps(VERSION),
     }
     for plural, items in lists.items():
         fields[plural] = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
     body = ",\n".join(f" {json.dumps(name)}: {fields[name]}" for name in sorted(fields))
     return "{\n" + body + "\n}\n"
+
+
+# -- the JSON Schema of the shape ---------------------------------------------------------------
+
+
+def _edtf_schema() -> dict[str, Any]:
+    """The record format's schema of a date as written (models.Date's own)."""
+    for meta in typing.get_args(models.Date)[1:]:
+        if isinstance(meta, WithJsonSchema) and meta.json_schema is not None:
+            return dict(meta.json_schema)
+    raise AssertionError("models.Date declares its JSON Schema")
+
+
+_DAY = {"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"}
+_DATE_DEF = {
+    "type": "object",
+    "description": "a date: as written (EDTF subset), as displayed, and its earliest and "
+    "latest possible day (ISO; empty at an open end)",
+    "additionalProperties": False,
+    "required": ["display", "earliest", "edtf", "latest"],
+    "properties": {
+        "edtf": _edtf_schema(),
+        "display": {"type": "string", "minLength": 1},
+        "earliest": _DAY,
+        "latest": _DAY,
+    },
+}
+_DATE_REF = {"$ref": "#/$defs/Date"}
+_NULL = {"type": "null"}
+
+
+def _always_written(model: type[models.BaseModel]) -> list[str]:
+    """Fields present in every dump: required ones and those whose default is not None."""
+    return sorted(
+        name
+        for name, info in model.model_fields.items()
+        if info.is_required() or info.default_factory is not None or info.default is not None
+    )
+
+
+def _rewrite(node: Any, edtf: dict[str, Any]) -> Any:
+    """A model's schema as casefile.json writes the model: dates as Date objects, no nulls
+    (None fields are left out), no defaults."""
+    if isinstance(node, list):
+        return [_rewrite(n, edtf) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node == edtf:
+        return _DATE_REF
+    out = {k: _rewrite(v, edtf) for k, v in node.items() if k != "default"}
+    options = out.get("anyOf")
+    if isinstance(options, list) and _NULL in options:
+        rest = [o for o in options if o != _NULL]
+        del out["anyOf"]
+        out.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+    return out
+
+
+def _model_schema(model: type[models.BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    edtf = _edtf_schema()
+    schema = model.model_json_schema(mode="serialization", ref_template="#/$defs/{model}")
+    for name, definition in schema.pop("$defs", {}).items():
+        nested = _rewrite(definition, edtf)
+        nested["required"] = _always_written(getattr(models, name))
+        if name == "Role":  # written always, null when the role has no such date
+            for end in ("start", "end"):
+                nested["properties"][end] = {"anyOf": [_DATE_REF, _NULL]}
+            nested["required"] = sorted({*nested["required"], "start", "end"})
+        assert defs.setdefault(name, nested) == nested, name
+    out = _rewrite(schema, edtf)
+    out["required"] = _always_written(model)
+    return out
+
+
+def casefile_schema() -> str:
+    """The JSON Schema (2020-12) of casefile.json, derived from the record models, as text."""
+    defs: dict[str, Any] = {"Date": _DATE_DEF}
+    properties: dict[str, Any] = {
+        "version": {"const": VERSION, "description": "version of this shape, MAJOR.MINOR"},
+        "format": {"const": FORMAT_VERSION, "description": "version of the record format"},
+        "case": _model_schema(models.Case, defs),
+    }
+    for kind in KIND_LIST:
+        record = _model_schema(kind.model, defs)
+        record["properties"] = {
+            "id": {"type": "string", "pattern": models.ID_PATTERN},
+            "file": {"type": "string", "minLength": 1},
+            **record["properties"],
+        }
+        record["required"] = sorted({"id", "file", *record["required"]})
+        record["title"] = kind.title
+        defs[kind.model.__name__] = record
+        properties[kind.folder] = {
+            "type": "array",
+            "items": {"$ref": f"#/$defs/{kind.model.__name__}"},
+        }
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "casefile.schema.json",
+        "title": f"casefile.json, version {VERSION}",
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(properties),
+        "properties": properties,
+        "$defs": dict(sorted(defs.items())),
+    }
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
