@@ -1,7 +1,7 @@
 """A checked case -> the site's pages, without MkDocs.
 
 `render_site(case)` returns every generated file by path (sorted): pages (the body of each as
-ready HTML, at `.md` paths MkDocs knows as pages), the JSON download and the JSON Schemas.
+ready HTML, at `.md` paths MkDocs knows as pages) and the downloads (`downloads.py`).
 The MkDocs plugin hands the HTML to MkDocs as it is; `casefile render` turns the same HTML
 into portable Markdown (`portable.py`). Links are final URLs for MkDocs' `use_directory_urls`,
 or relative `.md` paths when it is None (for other engines).
@@ -15,20 +15,20 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from .checker import Case
 from .dates import EdtfDate
+from .downloads import Extras, add_head, data_files
 from .escape import attr, plain_markdown, render_markdown
-from .export import export_json
+from .history import History
 from .models import KIND
 from .page_cache import PageCache, _Reads
-from .portable import to_markdown
+from .portable import portable_files
 from .records import Record
-from .schema import record_schemas
 from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
 from .textmatch import PassageMatch
@@ -89,8 +89,11 @@ class Renderer(PageViews):
         hand_written: frozenset[str] = frozenset(),
         cache: PageCache | None = None,
         custom_dir: Path | None = None,
+        extras: Extras | None = None,
     ) -> None:
         self.case = case
+        self.extras = extras or Extras()
+        self.downloads: dict[str, str] = {}
         self.custom_dir = custom_dir
         self.env = environment(custom_dir)
         self.directory_urls = directory_urls
@@ -216,12 +219,17 @@ class Renderer(PageViews):
         cache = self.cache
         if cache is not None:
             settings = (self.directory_urls, self.hand_written, self.case.root, self.custom_dir)
+            settings += self.extras.key
             if cache.settings != settings:
                 cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
             cache.rendered, cache.reused = [], 0
             self._old_fragments, cache.fragments = cache.fragments, {}
+        # Before the section pages: the Data page shows each download's size.
+        self.downloads = data_files(self.case, self.extras, self.directory_urls, cache)
         for path, _, view in SECTION_VIEWS:
-            site.files[path], site.titles[path] = view(self, _Page(self, path))
+            made = view(self, _Page(self, path))
+            if made is not None:  # a section with nothing to show (no history: no changes)
+                site.files[path], site.titles[path] = made
         for path, text, title in self.extra_pages:  # the parts of long lists
             _claim(site, path, f"a part of a long list ({title})")
             site.files[path], site.titles[path] = text, title
@@ -250,9 +258,8 @@ class Renderer(PageViews):
             path = tag_page(tag)
             _claim(site, path, f"the tag '{tag}'")
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
-        site.files["casefile.json"] = export_json(self.case, cache)
-        for kind, schema in record_schemas().items():
-            site.files[f"schema/{kind}.schema.json"] = schema
+        site.files.update(self.downloads)
+        add_head(site, self.case, self.directory_urls)
         site.files = dict(sorted(site.files.items()))
         return site
 
@@ -264,6 +271,10 @@ def render_site(
     hand_written: frozenset[str] = frozenset(),
     cache: PageCache | None = None,
     custom_dir: Path | None = None,
+    history: History | None = None,
+    history_links: Callable[[str], str | None] | None = None,
+    site_url: str | None = None,
+    built: datetime | None = None,
 ) -> Site:
     """Every generated file of the site, by path.
 
@@ -271,21 +282,16 @@ def render_site(
     few links inside raw HTML; None writes `.md` links there too, for other engines.
     `cache` (kept by `mkdocs serve`) skips record pages whose inputs did not change.
     `custom_dir` is the theme's custom_dir: templates in its `casefile/` folder replace ours.
+    `history` (`history.read_history`) adds each record's last change and the Recent changes
+    page and feed; `history_links` (`downloads.HistoryLinks`) links a record file's history;
+    `site_url` makes feed links absolute; `built` dates the feeds (see `downloads.py`).
     """
-    renderer = Renderer(
+    extras = Extras(history, history_links, site_url, built)
+    return Renderer(
         case,
         directory_urls=directory_urls,
         hand_written=hand_written,
         cache=cache,
         custom_dir=custom_dir,
-    )
-    return renderer.render()
-
-
-def portable_files(site: Site) -> dict[str, str]:
-    """The site's files with every page as portable Markdown (`casefile render`); render the
-    site with `directory_urls=None` first, so that links are relative `.md` paths."""
-    return {
-        path: to_markdown(text) if path.endswith(".md") else text
-        for path, text in site.files.items()
-    }
+        extras=extras,
+    ).render()

@@ -8,9 +8,12 @@ navigation, and ships its own CSS and JavaScript.
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -22,20 +25,25 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .checker import Case, check
+from .downloads import HistoryLinks
 from .escape import attr
 from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
+from .head import head_tags, insert_head
+from .history import History, head_commit, read_history
 from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
-from .ready_pages import make_ready
+from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
+from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .templating import TemplateOverrideError
+from .theme import cache_nav
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
-ASSET_FILES = ("casefile.css", "casefile.js")
+ASSET_FILES = ("casefile.css", "figures.css", "casefile.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
 
 
@@ -53,9 +61,17 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._serving = False
         self._cache = FileCache()
         self._pages = PageCache()
+        self._nav_html: dict[str, str] = {}
+        self._store: SiteKeeper | None = None  # serve: the pages of the last build
+        self._history_read: tuple[object, History | None] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Material prints these unescaped into every page (title, header, attributes).
@@ -77,6 +93,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self._serving:  # before MkDocs empties the site folder
+            if self._store is None:
+                self._store = SiteKeeper(Path(config.site_dir))
+                logging.getLogger("mkdocs.commands.build").addFilter(QuietSkips(self._store))
+            self._store.stash()
         assert self.root is not None
         cwd = Path.cwd()
         docs = Path(config.docs_dir)
@@ -108,9 +129,21 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 hand_written=hand_written,
                 cache=self._pages if self._serving else None,
                 custom_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
+                history=self._history(),
+                history_links=HistoryLinks.of(config.repo_url, config.edit_uri, self.root, docs),
+                site_url=config.site_url,
             )
         except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
+
+    def _history(self) -> History | None:
+        """The records' git history: read once per build, or (serving) again only when the
+        checked-out commit or SOURCE_DATE_EPOCH changed, since saving a file changes neither."""
+        assert self.root is not None
+        key = (head_commit(self.root), os.environ.get("SOURCE_DATE_EPOCH"))
+        if not self._serving or self._history_read is None or self._history_read[0] != key:
+            self._history_read = (key, read_history(self.root))
+        return self._history_read[1]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.site is None or self.root is None:
@@ -136,8 +169,28 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
         return files
 
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        self._nav_html = {}  # the navigation can change between builds: render it afresh
+        if self._store is not None:
+            env.loader = jinja2.ChoiceLoader(
+                [jinja2.DictLoader({SKIP_TEMPLATE: ""}), env.loader or jinja2.BaseLoader()]
+            )
+        if self.site is not None and "toc.integrate" not in config.theme.get("features", []):
+            generated, in_nav = self.site.titles, dict(SECTIONS)
+            cache_nav(
+                env,
+                self._nav_html,
+                lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
+            )
+        return env
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        return nav if config.nav is not None else order(nav, SECTIONS)
+        nav = nav if config.nav is not None else order(nav, SECTIONS)
+        if self._store is not None:
+            self._store.begin(frame_signature(config, nav))
+        return nav
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         site = self.site
@@ -153,7 +206,28 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             page.meta["title"] = attr(self.site.titles[page.file.src_uri])
         if page.edit_url:
             page.edit_url = normalise_edit_url(page.edit_url)
+        store = self._store
+        if store is not None and isinstance(page, ReadyPage):
+            head = head_tags(page.file.src_uri, self.site) if self.site else ""
+            inputs = (store.chrome, markdown, repr(page.meta), page.edit_url, head)
+            if store.unchanged(page.file.dest_uri, page.file.src_uri, inputs):
+                page.meta["template"] = SKIP_TEMPLATE
         return markdown
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.site is None or not output:
+            return output
+        return insert_head(output, head_tags(page.file.src_uri, self.site))
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._store is not None:
+            kept = self._store.finish()
+            rendered = len(self.site.titles) - kept if self.site else 0
+            log.info("%d generated pages rendered, %d unchanged and kept", rendered, kept)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._store is not None:
+            self._store.failed()
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from .escape import md_text
+from .site_paths import Site
 
 VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "source", "wbr"})
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -221,3 +222,12 @@ def _raw(node: Node, pre: bool = False) -> str:
             out.append(_NEWLINES.sub("\n", html.escape(child, quote=False)))
     out.append(f"</{node.tag}>")
     return "".join(out)
+
+
+def portable_files(site: Site) -> dict[str, str]:
+    """The site's files with every page as portable Markdown (`casefile render`); render the
+    site with `directory_urls=None` first, so that links are relative `.md` paths."""
+    return {
+        path: to_markdown(text) if path.endswith(".md") else text
+        for path, text in site.files.items()
+    }

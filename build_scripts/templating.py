@@ -15,6 +15,7 @@ template cannot put record text on a page unescaped by accident.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from markupsafe import Markup
 
 from .dates import EdtfDate, format_date
 from .escape import attr, json_script
+from .tables import events_header
 
 if TYPE_CHECKING:
     from .pages import _Page
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 # The folder inside a theme's custom_dir where a site puts its own versions of our templates.
 OVERRIDE_FOLDER = "casefile"
 _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)
 
 
 def _finalize(value: object) -> Markup:
@@ -84,15 +87,18 @@ def environment(custom_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["attr"] = lambda value: Markup(attr(str(value)))
+    # The columns of data/events.csv, for the timeline's "download these events" (JSON).
+    env.globals["events_csv_header"] = json.dumps(events_header())
     return env
 
 
 def tidy(text: str) -> str:
     """A page ending in one newline, without the empty lines optional blocks leave (never
     inside an element whose whitespace counts: record Markdown's `<pre>` keeps its own)."""
-    if "<pre" in text:
-        return text.strip("\n") + "\n"
-    return _BLANK_RUNS.sub("\n", text).strip("\n") + "\n"
+    pieces = _PRE.split(text)  # odd pieces are <pre> elements, kept as they are
+    for index in range(0, len(pieces), 2):
+        pieces[index] = _BLANK_RUNS.sub("\n", pieces[index])
+    return "".join(pieces).strip("\n") + "\n"
 
 
 class TemplatePage:
@@ -142,6 +148,7 @@ FIXED_IDS = frozenset(
         "events",
         "full-text",
         "cited-passages",
+        "cite-this-source",
         "key-actors",
         "latest-events",
         "mentioned-in",

@@ -8,6 +8,7 @@ template, and (for a new record kind) a row in the kind registry.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
@@ -17,12 +18,19 @@ from markupsafe import Markup
 
 from . import models
 from .checker import event_sort_key
-from .dates import MONTHS, EdtfDate, Precision
+from .citations import BIB_PATH, CSL_PATH, bibtex_entry, source_citation_path
+from .dates import EdtfDate
+from .downloads import Extras, commit_day, last_change
 from .escape import attr, with_article
+from .export import SCHEMA_PATH
+from .feeds import CHANGES_FEED, CHANGES_LIMIT, EVENTS_FEED, anchor
+from .figures import Item, Node, activity_strip, connections, source_strip, timeline_overview
 from .models import KIND
+from .placement import grouped
 from .records import Record
 from .schema import record_schemas
 from .site_paths import page_of, tag_page
+from .tables import PACKAGE_PATH, TABLES, cells, event_row
 from .templating import TemplatePage, tidy
 from .textmatch import PassageMatch, Span
 
@@ -43,6 +51,7 @@ KIND_LABELS = {
 # split into parts (by year, or in pieces), so that no page is much over 300 KB with the theme.
 PAGE_BUDGET = 200_000
 TAG_PART = 1000  # records on one page of a tag (a linked name is about 150 characters)
+CHANGES_FILES = 100  # files listed under one commit on the Recent changes page
 
 
 class PageViews:
@@ -52,6 +61,9 @@ class PageViews:
     extra_pages: list[tuple[str, str, str]]
     # Where each timeline group (by its anchor) is: the page that lists it.
     timeline_pages: dict[str, str]
+    # The history and settings the site is built with, and the downloads by path.
+    extras: Extras
+    downloads: dict[str, str]
 
     def _render(self, page: _Page, template: str, **context: object) -> str:
         """A page from its template: the view hands over facts, the template writes."""
@@ -95,6 +107,7 @@ class PageViews:
                 page,
                 "timeline.html.j2",
                 title="Timeline",
+                chart=self._timeline_chart(page, {g[0]: page.path for g in groups}),
                 filters=filters,
                 groups=mine,
                 parts=[],
@@ -102,11 +115,17 @@ class PageViews:
                 overview=False,
             )
             return text, "Timeline"
-        listing = self._timeline_parts(_pack_by_year(groups, sizes, PAGE_BUDGET), items)
+        parts = _pack_by_year(groups, sizes, PAGE_BUDGET)
+        listing = self._timeline_parts(parts, items)
+        years: dict[int, str] = {}
+        for _, path, chunk in parts:
+            for group, _ in chunk:
+                years.setdefault(group[0], path)
         text = self._render(
             page,
             "timeline.html.j2",
             title="Timeline",
+            chart=self._timeline_chart(page, years),
             filters=filters,
             groups=[],
             parts=[{**p, "current": False} for p in listing],
@@ -141,6 +160,7 @@ class PageViews:
                 self.page_at(path),
                 "timeline.html.j2",
                 title=f"Timeline: {label}",
+                chart="",
                 filters=filters,
                 groups=views,
                 parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
@@ -150,25 +170,46 @@ class PageViews:
             self.extra_pages.append((path, text, f"Timeline: {label}"))
         return listing
 
-    def _timeline_groups(self) -> list[tuple[int, str, str, list[Record]]]:
-        """The events by the month (or year) they are filed under: (year, label, anchor,
-        events), in date order."""
-        groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
-        for event in self.events:
-            first = event.data.date.sort_key[0]
-            value = event.data.date
-            known = value.start or value.end
-            month = 0 if known is None or known.precision is Precision.YEAR else first.month
-            groups[(first.year, month)].append(event)
+    def _timeline_groups(self) -> list[Group]:
+        """The events in the groups `placement.grouped` files them under (a month, a year
+        whose month is not known, or an open range's own group): (year of its heading,
+        label, anchor, events), in list order."""
         return [
-            (
-                year,
-                f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known",
-                f"m{year}-{month:02d}" if month else f"y{year}-unknown",
-                events,
-            )
-            for (year, month), events in groups.items()
+            (group.year, group.label, group.anchor, events)
+            for group, events in grouped(self.events, lambda e: e.data.date)
         ]
+
+    def _timeline_chart(self, page: _Page, years: dict[int, str]) -> Markup:
+        """The overview chart: each mark links to the list group holding its events (on
+        this page, or on the part page `timeline_pages` names), each zoom link to the first
+        page whose list shows that year or decade (`years`: year -> page)."""
+
+        def link(target: str, anchor: str) -> str:
+            return f"#{anchor}" if target == page.path else page.href(target, anchor)
+
+        def href_of_zoom(first: int, last: int) -> str:
+            year = next((y for y in sorted(years) if y >= first), max(years))
+            return link(years[year], f"y{year}")
+
+        return timeline_overview(
+            self._dated_items(page, self.events, []),
+            href_of_group=lambda anchor: link(self.timeline_pages[anchor], anchor),
+            href_of_zoom=href_of_zoom,
+        )
+
+    def _dated_items(self, page: _Page, events: list[Record], quotes: list[Record]) -> list[Item]:
+        """Events and dated quotes as the time figures draw them, linked to their pages."""
+        items = [
+            Item(e.id, self.name(e), "event", e.data.date, page.href(page_of(e)), e.data.status)
+            for e in events
+        ]
+        for quote in quotes:
+            when = self.quote_date(quote)
+            if when is not None:
+                items.append(
+                    Item(quote.id, self.name(quote), "quote", when, page.href(page_of(quote)))
+                )
+        return items
 
     def _group_view(
         self, page: _Page, group: tuple[int, str, str, list[Record]], first_of_year: bool
@@ -216,6 +257,7 @@ class PageViews:
             quotes=len(self.referrers(event.id, "said-at")),
             sources=[self.record(s) for s in sorted({s for s, _, _ in self.citations_of(event)})],
             meaning=models.STATUS_MEANINGS[data.status],
+            csv_row=json.dumps(cells(event_row(event)), ensure_ascii=False),
         )
         return [text.strip("\n")]
 
@@ -272,10 +314,6 @@ class PageViews:
         events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
         said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
         about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
-        together: Counter[str] = Counter()
-        for event in events:
-            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
-        ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
         citing: set[str] = set()
         for record in [*events, *said]:
             citing.update(s for s, _, _ in self.citations_of(record))
@@ -293,11 +331,12 @@ class PageViews:
                 for role in data.roles
             ],
             links=links,
+            activity=activity_strip(self._dated_items(page, events, said), name=data.name),
+            connections=self._connections(page, actor, events),
             events=events,
             said=[self._quote_view(q, speaker=False) for q in said],
             about=[self._quote_view(q, speaker=True) for q in about],
             members=sorted(self.referrers(actor.id, "organization"), key=lambda r: r.id),
-            together=[(self.record(a), n) for a, n in ranked],
             citing=[self.record(s) for s in sorted(citing)],
             **self._annotations(actor),
             ld={
@@ -308,6 +347,17 @@ class PageViews:
             },
         )
         return text, data.name
+
+    def _connections(self, page: _Page, actor: Record, events: list[Record]) -> Markup:
+        """The actors `actor` shares events with, weighted by how many (`figures.connections`)."""
+        together: Counter[str] = Counter()
+        for event in events:
+            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
+
+        def node(record: Record) -> Node:
+            return Node(record.id, self.name(record), page.href(page_of(record)))
+
+        return connections(node(actor), [(node(self.record(a)), n) for a, n in together.items()])
 
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
@@ -376,12 +426,32 @@ class PageViews:
         return views
 
     def _annotations(self, record: Record) -> dict[str, object]:
-        """What every record page ends with: where it is mentioned, its notes, its tags."""
+        """What every record page ends with: where it is mentioned, its notes, its tags, when
+        it last changed (None without a history), and for a source how to cite it."""
         return {
             "mentions": sorted(self.referrers(record.id, "mentions"), key=lambda r: r.id),
             "notes": record.data.notes,
             "tags": record.data.tags,
             "tag_pages": {t: tag_page(t) for t in record.data.tags},
+            "changed": self._last_changed(record),
+            "cite": self._cite(record) if record.kind == "source" else None,
+        }
+
+    def _last_changed(self, record: Record) -> dict[str, object] | None:
+        """The day the record's files last changed, and that file's history on the host."""
+        history, links = self.extras.history, self.extras.history_links
+        found = last_change(history, record) if history else None
+        if found is None:
+            return None
+        commit, yaml_file = found
+        return {"date": commit_day(commit), "url": links(yaml_file) if links else None}
+
+    def _cite(self, source: Record) -> dict[str, object]:
+        """A source's citation files, and its BibTeX entry to show."""
+        return {
+            "bib": source_citation_path(source.id, "bib"),
+            "csl": source_citation_path(source.id, "csl.json"),
+            "bibtex": bibtex_entry(source),
         }
 
     def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
@@ -398,6 +468,7 @@ class PageViews:
                 for label, url in (("Link", data.url), ("Archived copy", data.archive_url))
                 if url
             ],
+            strip=source_strip(self._dated_items(page, events, quotes), name=data.title),
             events=events,
             quotes=[self._quote_view(q, speaker=True) for q in quotes],
             passages=self._passages(source, [*events, *quotes]),
@@ -588,11 +659,59 @@ class PageViews:
         return first, title
 
     def data_page(self, page: _Page) -> tuple[str, str]:
+        """Every download with its size (the downloads are made before the pages)."""
         schemas = [
             (kind, "case.yml" if kind == "case" else with_article(kind) + " record")
             for kind in record_schemas()
         ]
-        return self._render(page, "data.html.j2", schemas=schemas), "Data"
+        text = self._render(
+            page,
+            "data.html.j2",
+            schemas=schemas,
+            sizes={path: len(text.encode("utf-8")) for path, text in self.downloads.items()},
+            tables=[(t.path, t.name, t.title) for t in TABLES],
+            package=PACKAGE_PATH,
+            citations=(CSL_PATH, BIB_PATH),
+            casefile_schema=SCHEMA_PATH,
+            feeds=[p for p in (EVENTS_FEED, CHANGES_FEED) if p in self.downloads],
+        )
+        return text, "Data"
+
+    def changes_page(self, page: _Page) -> tuple[str, str] | None:
+        """The commits that changed the records, newest first (the last `CHANGES_LIMIT`), each
+        with the records it added, changed or deleted; None without a history."""
+        history = self.extras.history
+        if history is None:
+            return None
+        commits = []
+        for commit in history.commits[:CHANGES_LIMIT]:
+            changes = []
+            for change in commit.changes[:CHANGES_FILES]:
+                found = change.record
+                record = self.case.records.get(found[1]) if found else None
+                if record is not None and found is not None and record.kind != found[0]:
+                    record = None
+                linked = record if change.status != "deleted" else None
+                changes.append({"status": change.status, "record": linked, "path": change.path})
+            commits.append(
+                {
+                    "anchor": anchor(commit),
+                    "subject": commit.subject,
+                    "short": commit.short,
+                    "date": commit_day(commit),
+                    "changes": changes,
+                    "more": max(len(commit.changes) - CHANGES_FILES, 0),
+                }
+            )
+        text = self._render(
+            page,
+            "changes.html.j2",
+            commits=commits,
+            total=len(history.commits),
+            shallow=history.shallow,
+            feed=CHANGES_FEED,
+        )
+        return text, "Recent changes"
 
 
 Group = tuple[int, str, str, list[Record]]
@@ -755,6 +874,7 @@ SECTION_VIEWS = (
     ("sources/index.md", "Sources", PageViews.sources_index),
     ("tags/index.md", "Tags", PageViews.tags_index),
     ("data.md", "Data", PageViews.data_page),
+    ("changes.md", "Recent changes", PageViews.changes_page),  # absent without a history
 )
 SECTIONS = tuple((path, title) for path, title, _ in SECTION_VIEWS)
 

@@ -86,7 +86,7 @@ def test_render_writes_the_same_pages(case_dir: Path, tmp_path: Path) -> None:
     assert case is not None
     expected = portable_files(render_site(case, directory_urls=None))
     written = {
-        p.relative_to(out).as_posix(): p.read_text()
+        p.relative_to(out).as_posix(): p.read_bytes().decode("utf-8")  # CSVs keep their CRLF
         for p in out.rglob("*")
         if p.is_file() and p.name != MARKER
     }
