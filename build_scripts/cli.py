@@ -23,9 +23,10 @@ from .findings import (
 )
 from .linkcheck import check_links
 from .output import OutputError, write_tree
-from .pages import PathCollision, render_site
+from .pages import PathCollision, portable_files, render_site
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
+from .templating import TemplateOverrideError
 from .watch import watch
 
 DEFAULT_DIR = Path("casefile")
@@ -100,11 +101,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     try:
         custom_dir = Path(args.custom_dir) if args.custom_dir else None
         site = render_site(case, directory_urls=None, custom_dir=custom_dir)
-    except PathCollision as exc:
+    except (PathCollision, TemplateOverrideError) as exc:
         _say(f"casefile render: nothing written: {one_line(str(exc))}")
         return 1
     try:
-        written = write_tree(Path(args.out), site.files, protect=[Path(args.dir)])
+        written = write_tree(Path(args.out), portable_files(site), protect=[Path(args.dir)])
     except OutputError as exc:
         _say(f"casefile render: {exc}")
         return 1

@@ -14,6 +14,10 @@ The shape, which `casefile_schema()` states as a JSON Schema (published as
 - A date is `{"edtf": as written, "display": as the site shows it, "earliest", "latest"}`,
   the last two ISO days, empty at an open end. A role's `start` and `end` are always there,
   null when the role does not give them.
+- An event's date also has `placement` (since 1.1): how the site draws it and the group of
+  the timeline that lists it, as `placement.Placement.as_json` writes it: `{"shape", "earliest",
+  "latest" (null on an open side), "approximate", "uncertain", "group": {"anchor", "label"}}`.
+  The anchor is the timeline's section (`timeline/#<anchor>`, or the part page holding it).
 
 Keys are sorted and the file is `json.dumps(..., indent=1, sort_keys=True)`, so a change to one
 record changes only that record's lines.
@@ -31,17 +35,18 @@ from . import models
 from .checker import Case
 from .dates import EdtfDate, format_date
 from .models import KIND_LIST
+from .placement import placement
 from .records import Record
 
 if TYPE_CHECKING:
     from .pages import PageCache
 
 FORMAT_VERSION = 1  # the record format's version
-VERSION = "1.0"  # this file's shape (see the module docstring)
+VERSION = "1.1"  # this file's shape (see the module docstring)
 SCHEMA_PATH = "schema/casefile.schema.json"
 
 
-def _date_json(value: EdtfDate | None) -> dict[str, str] | None:
+def _date_json(value: EdtfDate | None) -> dict[str, object] | None:
     if value is None:
         return None
     return {
@@ -57,6 +62,8 @@ def _record_json(record: Record) -> dict[str, object]:
     for name, value in record.data:
         if isinstance(value, EdtfDate):
             data[name] = _date_json(value)
+    if record.kind == "event":
+        data["date"]["placement"] = placement(record.data.date).as_json()
     if record.kind == "actor":
         for role_json, role in zip(data.get("roles", []), record.data.roles, strict=True):
             role_json["start"] = _date_json(role.start)
@@ -130,6 +137,36 @@ _DATE_DEF = {
 }
 _DATE_REF = {"$ref": "#/$defs/Date"}
 _NULL = {"type": "null"}
+_DAY_OR_NULL = {"anyOf": [{"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, _NULL]}
+_PLACEMENT_DEF = {
+    "type": "object",
+    "description": "how the site draws a date and the timeline group that lists it "
+    "(placement.py); earliest and latest are null on an open side",
+    "additionalProperties": False,
+    "required": ["approximate", "earliest", "group", "latest", "shape", "uncertain"],
+    "properties": {
+        "shape": {"enum": ["day", "month", "year", "interval", "open-start", "open-end"]},
+        "earliest": _DAY_OR_NULL,
+        "latest": _DAY_OR_NULL,
+        "approximate": {"type": "boolean"},
+        "uncertain": {"type": "boolean"},
+        "group": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["anchor", "label"],
+            "properties": {
+                "anchor": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                "label": {"type": "string", "minLength": 1},
+            },
+        },
+    },
+}
+_EVENT_DATE_DEF = {
+    **_DATE_DEF,
+    "description": "an event's date: a Date, and where the site places it",
+    "required": sorted([*_DATE_DEF["required"], "placement"]),
+    "properties": {**_DATE_DEF["properties"], "placement": {"$ref": "#/$defs/Placement"}},
+}
 
 
 def _always_written(model: type[models.BaseModel]) -> list[str]:
@@ -177,7 +214,11 @@ def _model_schema(model: type[models.BaseModel], defs: dict[str, Any]) -> dict[s
 
 def casefile_schema() -> str:
     """The JSON Schema (2020-12) of casefile.json, derived from the record models, as text."""
-    defs: dict[str, Any] = {"Date": _DATE_DEF}
+    defs: dict[str, Any] = {
+        "Date": _DATE_DEF,
+        "EventDate": _EVENT_DATE_DEF,
+        "Placement": _PLACEMENT_DEF,
+    }
     properties: dict[str, Any] = {
         "version": {"const": VERSION, "description": "version of this shape, MAJOR.MINOR"},
         "format": {"const": FORMAT_VERSION, "description": "version of the record format"},
@@ -191,6 +232,9 @@ def casefile_schema() -> str:
             **record["properties"],
         }
         record["required"] = sorted({"id", "file", *record["required"]})
+        if kind.name == "event":  # an event's date says where the site places it
+            assert record["properties"]["date"] == _DATE_REF
+            record["properties"]["date"] = {"$ref": "#/$defs/EventDate"}
         record["title"] = kind.title
         defs[kind.model.__name__] = record
         properties[kind.folder] = {

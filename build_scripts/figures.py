@@ -886,6 +886,8 @@ def _css() -> str:
 .cf-fig{{{light}--cf-colour:currentColor;--cf-bg:var(--md-default-bg-color,#fff);
   margin:1em 0;max-width:100%}}
 [data-md-color-scheme="slate"] .cf-fig{{{dark}}}
+/* Material centres a figure and shrinks it to its content; a figure here is as wide as text. */
+.md-typeset .cf-fig{{display:block;width:auto;margin:1em 0}}
 {categories}
 .cf-fig .cf-svg{{display:block;width:100%;height:auto;max-width:100%;overflow:visible}}
 .cf-fig text{{fill:currentColor;font-size:12px;font-family:inherit}}

@@ -163,6 +163,12 @@ def parse_log(output: str, until: int | None = None) -> list[Commit]:
     return commits
 
 
+def head_commit(records_root: Path) -> str | None:
+    """The commit checked out where `records_root` is (one quick git call), or None: what
+    `mkdocs serve` compares to know whether the history must be read again."""
+    return _git(records_root, "rev-parse", "HEAD") if records_root.is_dir() else None
+
+
 def read_history(records_root: Path, environ: Mapping[str, str] | None = None) -> History | None:
     """The history of `records_root` from git, in one pass; None when there is none to read.
 

@@ -1,11 +1,13 @@
-"""A checked case -> the site's pages, as Markdown, without MkDocs.
+"""A checked case -> the site's pages, without MkDocs.
 
-`render_site(case)` returns every generated file by path (sorted): Markdown pages, the JSON
-download and the JSON Schemas. The MkDocs plugin and `casefile render` are thin adapters
-over it. Pages link to each other with relative `.md` links so MkDocs validates them.
+`render_site(case)` returns every generated file by path (sorted): pages (the body of each as
+ready HTML, at `.md` paths MkDocs knows as pages) and the downloads (`downloads.py`).
+The MkDocs plugin hands the HTML to MkDocs as it is; `casefile render` turns the same HTML
+into portable Markdown (`portable.py`). Links are final URLs for MkDocs' `use_directory_urls`,
+or relative `.md` paths when it is None (for other engines).
 
-Record text reaches a page only through `escape.py`: `md_text` for plain text, `attr` for
-attributes, `json_script` for JSON-LD, `render_markdown` for Markdown fields.
+Record text reaches a page only through `escape.py`: `attr` for text and attributes,
+`json_script` for JSON-LD, `render_markdown` for Markdown fields.
 """
 
 from __future__ import annotations
@@ -13,26 +15,35 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from .checker import Case
 from .dates import EdtfDate
-from .escape import md_text, plain_markdown, render_markdown
-from .export import export_json
+from .downloads import Extras, add_head, data_files
+from .escape import attr, plain_markdown, render_markdown
+from .history import History
 from .models import KIND
 from .page_cache import PageCache, _Reads
+from .portable import portable_files
 from .records import Record
-from .schema import record_schemas
 from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
 T = TypeVar("T")
-__all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site", "render_site"]
+__all__ = [
+    "SECTIONS",
+    "PageCache",
+    "PathCollision",
+    "Renderer",
+    "Site",
+    "portable_files",
+    "render_site",
+]
 
 
 class _Page:
@@ -44,22 +55,16 @@ class _Page:
         self.dir = posixpath.dirname(path)
 
     # -- links -------------------------------------------------------------------------------
-    def rel(self, target: str, anchor: str = "") -> str:
-        """A relative `.md` link for Markdown, which MkDocs checks and rewrites."""
-        link = _relative(target, self.dir)
-        return link + (f"#{anchor}" if anchor else "")
-
     def href(self, target: str, anchor: str = "") -> str:
-        """A final address for raw HTML, which MkDocs leaves alone."""
+        """The address of `target` from this page: its final URL as MkDocs will serve it, or
+        (`directory_urls` None, for `casefile render`) the relative `.md` path."""
         style = self.r.directory_urls
-        if style is None:
-            return self.rel(target, anchor)
-        link = href(target, self.path, style)
+        link = _relative(target, self.dir) if style is None else href(target, self.path, style)
         return link + (f"#{anchor}" if anchor else "")
 
     def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:
         label = text if text is not None else self.r.name(record)
-        return f"[{md_text(label)}]({self.rel(page_of(record), anchor)})"
+        return f'<a href="{attr(self.href(page_of(record), anchor))}">{attr(label)}</a>'
 
     def link_id(self, record_id: str, text: str | None = None) -> str:
         return self.link(self.r.record(record_id), text)
@@ -72,7 +77,7 @@ class _Page:
             href=lambda rid: self.href(page_of(self.r.record(rid))),
             label=lambda rid: self.r.name(self.r.record(rid)),
         )
-        return f'<div class="cf-prose" markdown="0">\n{html}\n</div>'
+        return f'<div class="cf-prose">\n{html}\n</div>'
 
 
 class Renderer(PageViews):
@@ -84,8 +89,11 @@ class Renderer(PageViews):
         hand_written: frozenset[str] = frozenset(),
         cache: PageCache | None = None,
         custom_dir: Path | None = None,
+        extras: Extras | None = None,
     ) -> None:
         self.case = case
+        self.extras = extras or Extras()
+        self.downloads: dict[str, str] = {}
         self.custom_dir = custom_dir
         self.env = environment(custom_dir)
         self.directory_urls = directory_urls
@@ -104,6 +112,8 @@ class Renderer(PageViews):
             for tag in record.data.tags:
                 self.tags[tag].append(record)
         self._matches: dict[tuple[str, str], PassageMatch | None] = {}
+        self.extra_pages = []
+        self.timeline_pages = {}
 
     # -- reading the case (noted, so the page cache knows what a page depends on) -----------
     def record(self, record_id: str) -> Record:
@@ -153,6 +163,10 @@ class Renderer(PageViews):
         finally:
             reads, self._reads = self._reads, None
         return reads, value
+
+    def page_at(self, path: str) -> _Page:
+        """The builder of the page at `path` (views make extra pages: the parts of a list)."""
+        return _Page(self, path)
 
     # -- facts shared by pages ----------------------------------------------------------------
     def name(self, record: Record) -> str:
@@ -205,12 +219,20 @@ class Renderer(PageViews):
         cache = self.cache
         if cache is not None:
             settings = (self.directory_urls, self.hand_written, self.case.root, self.custom_dir)
+            settings += self.extras.key
             if cache.settings != settings:
                 cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
             cache.rendered, cache.reused = [], 0
             self._old_fragments, cache.fragments = cache.fragments, {}
+        # Before the section pages: the Data page shows each download's size.
+        self.downloads = data_files(self.case, self.extras, self.directory_urls, cache)
         for path, _, view in SECTION_VIEWS:
-            site.files[path], site.titles[path] = view(self, _Page(self, path))
+            made = view(self, _Page(self, path))
+            if made is not None:  # a section with nothing to show (no history: no changes)
+                site.files[path], site.titles[path] = made
+        for path, text, title in self.extra_pages:  # the parts of long lists
+            _claim(site, path, f"a part of a long list ({title})")
+            site.files[path], site.titles[path] = text, title
         pages: dict[str, tuple[_Reads, str, str]] = {}
         for record in self.case.records.values():
             path = page_of(record)
@@ -236,9 +258,8 @@ class Renderer(PageViews):
             path = tag_page(tag)
             _claim(site, path, f"the tag '{tag}'")
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
-        site.files["casefile.json"] = export_json(self.case, cache)
-        for kind, schema in record_schemas().items():
-            site.files[f"schema/{kind}.schema.json"] = schema
+        site.files.update(self.downloads)
+        add_head(site, self.case, self.directory_urls)
         site.files = dict(sorted(site.files.items()))
         return site
 
@@ -250,6 +271,10 @@ def render_site(
     hand_written: frozenset[str] = frozenset(),
     cache: PageCache | None = None,
     custom_dir: Path | None = None,
+    history: History | None = None,
+    history_links: Callable[[str], str | None] | None = None,
+    site_url: str | None = None,
+    built: datetime | None = None,
 ) -> Site:
     """Every generated file of the site, by path.
 
@@ -257,12 +282,16 @@ def render_site(
     few links inside raw HTML; None writes `.md` links there too, for other engines.
     `cache` (kept by `mkdocs serve`) skips record pages whose inputs did not change.
     `custom_dir` is the theme's custom_dir: templates in its `casefile/` folder replace ours.
+    `history` (`history.read_history`) adds each record's last change and the Recent changes
+    page and feed; `history_links` (`downloads.HistoryLinks`) links a record file's history;
+    `site_url` makes feed links absolute; `built` dates the feeds (see `downloads.py`).
     """
-    renderer = Renderer(
+    extras = Extras(history, history_links, site_url, built)
+    return Renderer(
         case,
         directory_urls=directory_urls,
         hand_written=hand_written,
         cache=cache,
         custom_dir=custom_dir,
-    )
-    return renderer.render()
+        extras=extras,
+    ).render()

@@ -1,17 +1,22 @@
 """The MkDocs plugin `casefile`: a thin adapter from MkDocs' events to `check` and `render_site`.
 
-`plugins: [search, casefile]` is all a site needs. The plugin checks the records (errors stop
-the build with the checker's own messages; warnings go through MkDocs' log, so `--strict`
-fails on them), adds the generated pages as in-memory files, keeps record pages out of the
-navigation, and ships its own CSS and JavaScript.
+`plugins: [casefile]` is all a site needs. The plugin checks the records (errors stop the
+build with the checker's own messages; warnings go through MkDocs' log, so `--strict` fails on
+them), adds the generated pages as ready HTML (`ready_pages.py`), keeps record pages out of the
+navigation, builds the Pagefind search index and puts its box in the header, and ships its own
+CSS and JavaScript. Under `mkdocs serve` only the pages whose inputs changed are rendered again
+(`serve_cache.py`), and the index follows in the background.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -23,16 +28,21 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .checker import Case, check
+from .downloads import HistoryLinks
 from .escape import attr
 from .files import Entry, walk
 from .findings import Finding, for_ci, format_text, one_line
+from .head import head_tags, insert_head
+from .history import History, head_commit, read_history
 from .nav import order
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
+from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
 from .search_index import (
     BOX_TEMPLATE,
     BUNDLE,
     Reindexer,
+    SearchDocument,
     build_index,
     built_pages,
     dest_of,
@@ -40,13 +50,16 @@ from .search_index import (
     record_documents,
     search_box,
 )
+from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .site_paths import url_of
+from .templating import TemplateOverrideError
+from .theme import cache_nav
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
-ASSET_FILES = ("casefile.css", "casefile.js", "search.css", "search.js")
+ASSET_FILES = ("casefile.css", "figures.css", "casefile.js", "search.css", "search.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
 
 
@@ -64,9 +77,21 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._serving = False
         self._cache = FileCache()
         self._pages = PageCache()
+        self._nav_html: dict[str, str] = {}
+        self._store: SiteKeeper | None = None  # serve: the pages of the last build
+        self._history_read: tuple[object, History | None] | None = None
+        self._reindexer: Reindexer | None = None  # serve: builds the index in the background
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
+
+    def on_shutdown(self) -> None:
+        if self._reindexer is not None:
+            self._reindexer.close()
+            self._reindexer = None
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Material prints these unescaped into every page (title, header, attributes).
@@ -88,6 +113,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self._serving:  # before MkDocs empties the site folder
+            if self._store is None:
+                self._store = SiteKeeper(Path(config.site_dir))
+                logging.getLogger("mkdocs.commands.build").addFilter(QuietSkips(self._store))
+            self._store.stash()
         assert self.root is not None
         cwd = Path.cwd()
         docs = Path(config.docs_dir)
@@ -119,9 +149,21 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 hand_written=hand_written,
                 cache=self._pages if self._serving else None,
                 custom_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
+                history=self._history(),
+                history_links=HistoryLinks.of(config.repo_url, config.edit_uri, self.root, docs),
+                site_url=config.site_url,
             )
-        except PathCollision as exc:
+        except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
+
+    def _history(self) -> History | None:
+        """The records' git history: read once per build, or (serving) again only when the
+        checked-out commit or SOURCE_DATE_EPOCH changed, since saving a file changes neither."""
+        assert self.root is not None
+        key = (head_commit(self.root), os.environ.get("SOURCE_DATE_EPOCH"))
+        if not self._serving or self._history_read is None or self._history_read[0] != key:
+            self._history_read = (key, read_history(self.root))
+        return self._history_read[1]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.site is None or self.root is None:
@@ -147,8 +189,43 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
         return files
 
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        self._nav_html = {}  # the navigation can change between builds: render it afresh
+        assert env.loader is not None
+        # The search box goes where Material puts its own, in the header the site uses (its
+        # custom_dir's, if it overrides it): derived from that template's source at build time.
+        source, _, _ = env.loader.get_source(env, "partials/header.html")
+        try:
+            header = header_with_search(source)
+        except ValueError as exc:
+            raise PluginError(f"casefile: {exc}") from None
+        box = search_box(SECTIONS[1:], directory_urls=config.use_directory_urls)
+        own = {"partials/header.html": header, BOX_TEMPLATE: box}
+        if self._store is not None:
+            own[SKIP_TEMPLATE] = ""  # an unchanged page's: MkDocs writes nothing for it
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(own), env.loader])
+        if self.site is not None and "toc.integrate" not in config.theme.get("features", []):
+            generated, in_nav = self.site.titles, dict(SECTIONS)
+            cache_nav(
+                env,
+                self._nav_html,
+                lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
+            )
+        return env
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
-        return nav if config.nav is not None else order(nav, SECTIONS)
+        nav = nav if config.nav is not None else order(nav, SECTIONS)
+        if self._store is not None:
+            self._store.begin(frame_signature(config, nav))
+        return nav
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        site = self.site
+        if site is not None and page.file.generated_by and page.file.src_uri in site.titles:
+            return make_ready(page)
+        return page
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -158,39 +235,60 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             page.meta["title"] = attr(self.site.titles[page.file.src_uri])
         if page.edit_url:
             page.edit_url = normalise_edit_url(page.edit_url)
+        store = self._store
+        if store is not None and isinstance(page, ReadyPage):
+            head = head_tags(page.file.src_uri, self.site) if self.site else ""
+            inputs = (store.chrome, markdown, repr(page.meta), page.edit_url, head)
+            if store.unchanged(page.file.dest_uri, page.file.src_uri, inputs):
+                page.meta["template"] = SKIP_TEMPLATE
         return markdown
 
-    def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
-        # The search box goes where Material puts its own, in the header the site uses (its
-        # custom_dir's, if it overrides it): derived from that template's source at build time.
-        assert env.loader is not None
-        source, _, _ = env.loader.get_source(env, "partials/header.html")
-        try:
-            header = header_with_search(source)
-        except ValueError as exc:
-            raise PluginError(f"casefile: {exc}") from None
-        box = search_box(SECTIONS[1:], directory_urls=config.use_directory_urls)
-        own = DictLoader({"partials/header.html": header, BOX_TEMPLATE: box})
-        env.loader = ChoiceLoader([own, env.loader])
-        return env
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if self.site is None or not output:
+            return output
+        return insert_head(output, head_tags(page.file.src_uri, self.site))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._store is not None:
+            kept = self._store.finish()
+            rendered = len(self.site.titles) - kept if self.site else 0
+            log.info("%d generated pages rendered, %d unchanged and kept", rendered, kept)
+        self._index(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self._store is not None:
+            self._store.failed()
+
+    def _index(self, config: MkDocsConfig) -> None:
+        """The Pagefind search index of the built site (serving: in the background, so the
+        page reloads first and the index follows)."""
         if self.case is None or self.site is None:
             return
-        du = config.use_directory_urls
-        site_dir = Path(config.site_dir)
-        documents = record_documents(self.case, directory_urls=du, titles=self.site.titles)
-        generated = [dest_of(url_of(p, du)) for p in self.site.files if p.endswith(".md")]
-        documents.update(built_pages(site_dir, generated))
-        language = self.case.meta.language
+        case, site, site_dir = self.case, self.site, Path(config.site_dir)
+        language = case.meta.language
+
+        def documents() -> dict[str, SearchDocument]:
+            du = config.use_directory_urls
+            found = record_documents(case, directory_urls=du, titles=site.titles)
+            generated = [dest_of(url_of(p, du)) for p in site.files if p.endswith(".md")]
+            found.update(built_pages(site_dir, generated))
+            return found
+
         if self._serving:
-            # One re-indexer per `mkdocs serve`, made at its first build.
-            reindexer = self.__dict__.get("_reindexer")
-            if reindexer is None:
-                reindexer = self.__dict__["_reindexer"] = Reindexer(self._log_info)
-            reindexer.submit(documents, site_dir, language)
+            # One re-indexer per `mkdocs serve`, made at its first build; even the documents
+            # are made in the background, so the reload is not kept waiting.
+            if self._reindexer is None:
+                self._reindexer = Reindexer(self._log_info)
+            reindexer = self._reindexer
+            thread = threading.Thread(
+                target=lambda: reindexer.submit(documents(), site_dir, language),
+                name="casefile-search-documents",
+                daemon=True,
+            )
+            reindexer.threads.append(thread)
+            thread.start()
             return
-        stats = build_index(documents, site_dir / BUNDLE, language=language)
+        stats = build_index(documents(), site_dir / BUNDLE, language=language)
         log.info(
             "search index: %d pages, %.1f MB in %d files, %.2f s",
             stats.pages,

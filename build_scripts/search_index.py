@@ -412,7 +412,11 @@ class Reindexer:
         with self._lock:
             self.generation += 1
             generation = self.generation
-            if self._last is not None and self._last.is_dir():
+            if (
+                self._last is not None
+                and self._last.is_dir()
+                and not (site_dir / BUNDLE).exists()  # `serve` may have kept it in place
+            ):
                 # Until the new index is in place, the previous one answers (hard links: fast).
                 shutil.copytree(
                     self._last, site_dir / BUNDLE, copy_function=os.link, dirs_exist_ok=True
@@ -462,8 +466,13 @@ class Reindexer:
                 shutil.rmtree(work, ignore_errors=True)
 
     def wait(self, timeout: float = 120.0) -> None:
-        for thread in list(self.threads):
-            thread.join(timeout)
+        """Until every index in progress is in place (threads may start others)."""
+        deadline = time.monotonic() + timeout
+        while alive := [t for t in list(self.threads) if t.is_alive()]:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            alive[0].join(left)
 
     def close(self) -> None:
         """Remove the kept copy of the last index (registered to run when serving ends)."""

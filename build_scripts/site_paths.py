@@ -22,6 +22,12 @@ class Site:
     titles: dict[str, str] = field(default_factory=dict)
     # Generated page -> the record file it is made from (for edit links).
     sources: dict[str, str] = field(default_factory=dict)
+    # Page -> extra <head> markup of its own, escaped (a source's `citation_*` meta tags).
+    head: dict[str, str] = field(default_factory=dict)
+    # Feed path -> its title, linked from every page's <head> (`head.head_tags`).
+    feeds: dict[str, str] = field(default_factory=dict)
+    # How pages are addressed (MkDocs' use_directory_urls; None: `.md` links).
+    directory_urls: bool | None = True
 
     @property
     def pages(self) -> dict[str, str]:

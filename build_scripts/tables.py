@@ -252,21 +252,26 @@ def _source_authors(case: Case) -> Iterator[tuple[Cell, ...]]:
             yield r.id, i, author
 
 
+def event_row(r: Record) -> tuple[Cell, ...]:
+    """An event's row of `events.csv` (the timeline's "download these events" writes it)."""
+    d = r.data
+    return (
+        r.id,
+        r.path.name,
+        d.title,
+        *_date_cells(d.date),
+        d.date_note,
+        d.status,
+        d.summary,
+        d.location,
+        _tags(d.tags),
+        d.notes,
+    )
+
+
 def _events(case: Case) -> Iterator[tuple[Cell, ...]]:
     for r in _of(case, "event"):
-        d = r.data
-        yield (
-            r.id,
-            r.path.name,
-            d.title,
-            *_date_cells(d.date),
-            d.date_note,
-            d.status,
-            d.summary,
-            d.location,
-            _tags(d.tags),
-            d.notes,
-        )
+        yield event_row(r)
 
 
 def _event_actors(case: Case) -> Iterator[tuple[Cell, ...]]:
@@ -508,6 +513,11 @@ def _cell(value: Cell) -> str:
     return neutralise_cell(value)
 
 
+def cells(row: Iterable[Cell]) -> list[str]:
+    """A row's cells as the CSV writes them (`neutralise_cell` applied to text)."""
+    return [_cell(v) for v in row]
+
+
 def table_csv(table: Table, case: Case) -> str:
     """One table as RFC 4180 CSV text (encode it as UTF-8)."""
     out = io.StringIO()
@@ -515,8 +525,13 @@ def table_csv(table: Table, case: Case) -> str:
     writer.writerow([c.name for c in table.columns])
     for row in table.rows(case):
         assert len(row) == len(table.columns), table.name
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow(cells(row))
     return out.getvalue()
+
+
+def events_header() -> list[str]:
+    """The columns of `events.csv`, in order."""
+    return [c.name for t in TABLES if t.name == "events" for c in t.columns]
 
 
 def package_json(case: Case) -> str:
@@ -540,30 +555,3 @@ def data_tables(case: Case) -> dict[str, str]:
     files = {t.path: table_csv(t, case) for t in TABLES}
     files[PACKAGE_PATH] = package_json(case)
     return files
-
-
-DATA_PAGE = """\
-Every record of the case file is also published as tables, for spreadsheets and data tools.
-`data/actors.csv`, `data/sources.csv`, `data/events.csv` and `data/quotes.csv` hold one row
-per record, with every field of the record: a date as written (`2022-07-28/2022-07-31`)
-beside its earliest and latest possible day (empty when the date is open at that end), tags
-separated by spaces. Lists live in their own tables, one row per entry, in the record's order
-(`position`): `event_actors.csv` (with each actor's role), `event_sources.csv` (with the
-locator and excerpt), `event_related.csv`, `event_not_duplicate_of.csv`, `quote_about.csv`,
-`actor_aliases.csv`, `actor_roles.csv` and `source_authors.csv`; each refers to records by
-their `id`. `datapackage.json` describes them all as a
-[Frictionless Data Package](https://datapackage.org/): each column's type and meaning, each
-table's key and how the tables join. The files are UTF-8 CSV (RFC 4180). A text cell that a
-spreadsheet would run as a formula (one starting with `=`, `+`, `-`, `@`, a tab or a carriage
-return) is written with an apostrophe in front; to get the exact text back, remove the first
-apostrophe of a cell that starts with apostrophes followed by one of those characters.
-
-An empty cell is a missing value, and only an empty cell: tell your tool so, or it will take
-the text `NA` or `null` for one. In **Python**,
-`pandas.read_csv("events.csv", keep_default_na=False, na_values=[""])` reads one table, and
-`frictionless.Package("datapackage.json")` reads the whole package with its types. In **R**,
-`read.csv("events.csv", encoding = "UTF-8", na.strings = "")` reads one table, and the
-`frictionless` package's `read_package("datapackage.json")` the whole package. In a
-**spreadsheet**, import the file rather than opening it (Excel: Data > From Text/CSV;
-LibreOffice: File > Open), choosing UTF-8 and comma-separated.
-"""

@@ -4,23 +4,30 @@ Templates are Jinja2 files in the package's `templates/` folder, found through a
 `ChoiceLoader` that looks first in `<theme custom_dir>/casefile/` (the Pelican pattern): a
 site changes a page by dropping a file of the same name there, without forking the package.
 
+Templates write HTML, which the plugin hands to MkDocs as it is (no Markdown pass), and which
+`casefile render` turns into Markdown (`portable.py`): one source for both.
+
 Escaping is on for every value. Jinja's `finalize` hook sends each `{{ value }}` through
-`escape.md_text` (inert literal text in a Markdown page) unless the value is already `Markup`:
-only the helpers on `TemplatePage` below produce Markup, each from an escaping function of
-`escape.py`, so a template cannot put record text on a page unescaped by accident.
+`escape.attr` (inert text in HTML) unless the value is already `Markup`: only the helpers on
+`TemplatePage` below produce Markup, each from an escaping function of `escape.py`, so a
+template cannot put record text on a page unescaped by accident.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from .dates import EdtfDate, format_date
-from .escape import attr, json_script, md_text
+from .escape import attr, json_script
+from .tables import events_header
 
 if TYPE_CHECKING:
     from .pages import _Page
@@ -28,7 +35,8 @@ if TYPE_CHECKING:
 
 # The folder inside a theme's custom_dir where a site puts its own versions of our templates.
 OVERRIDE_FOLDER = "casefile"
-_BLANK_RUNS = re.compile(r"\n{3,}")
+_BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)
 
 
 def _finalize(value: object) -> Markup:
@@ -36,21 +44,41 @@ def _finalize(value: object) -> Markup:
         return value
     if value is None:
         return Markup("")
-    # md_text's numeric character references are inert in HTML as well as in Markdown.
-    return Markup(md_text(str(value)))
+    return Markup(attr(str(value)))
+
+
+class TemplateOverrideError(Exception):
+    """A file in a site's override folder that is not the name of one of our templates."""
+
+
+def check_overrides(custom_dir: Path) -> None:
+    """Refuse an override that would be ignored: a name that is none of our templates (a
+    typo, or a Markdown template `*.md.j2` of the format before pages became HTML)."""
+    folder = custom_dir / OVERRIDE_FOLDER
+    if not folder.is_dir():
+        return
+    ours = {p.name for p in (Path(__file__).parent / "templates").glob("*.j2")}
+    for path in sorted(folder.iterdir()):
+        if path.name in ours:
+            continue
+        hint = f"; did you mean {path.name.removesuffix('.md.j2')}.html.j2 (pages are HTML)?"
+        raise TemplateOverrideError(
+            f"{path}: not a template of the case file's pages"
+            + (hint if path.name.endswith(".md.j2") else f" (they are: {', '.join(sorted(ours))})")
+        )
 
 
 def environment(custom_dir: Path | None = None) -> Environment:
     """The template environment: a site's overrides first, then the package's templates."""
     loaders: list[FileSystemLoader | PackageLoader] = []
     if custom_dir is not None:
+        check_overrides(custom_dir)
         loaders.append(FileSystemLoader(custom_dir / OVERRIDE_FOLDER))
     loaders.append(PackageLoader("build_scripts", "templates"))
     env = Environment(
         loader=ChoiceLoader(loaders),
-        # `_finalize` escapes every printed value for a Markdown page and marks it safe, so
-        # autoescape's HTML escaping leaves it alone; what autoescape adds is that macros
-        # return Markup, so a macro's output is not escaped a second time.
+        # `_finalize` escapes every printed value and marks it safe, so autoescape leaves it
+        # alone; what autoescape adds is that macros return Markup, not escaped a second time.
         autoescape=True,
         finalize=_finalize,
         undefined=StrictUndefined,
@@ -59,13 +87,18 @@ def environment(custom_dir: Path | None = None) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["attr"] = lambda value: Markup(attr(str(value)))
+    # The columns of data/events.csv, for the timeline's "download these events" (JSON).
+    env.globals["events_csv_header"] = json.dumps(events_header())
     return env
 
 
 def tidy(text: str) -> str:
-    """A page as blocks separated by one blank line, ending in one newline: templates may
-    leave more blank lines where an optional block is left out."""
-    return _BLANK_RUNS.sub("\n\n", text).strip("\n") + "\n"
+    """A page ending in one newline, without the empty lines optional blocks leave (never
+    inside an element whose whitespace counts: record Markdown's `<pre>` keeps its own)."""
+    pieces = _PRE.split(text)  # odd pieces are <pre> elements, kept as they are
+    for index in range(0, len(pieces), 2):
+        pieces[index] = _BLANK_RUNS.sub("\n", pieces[index])
+    return "".join(pieces).strip("\n") + "\n"
 
 
 class TemplatePage:
@@ -75,9 +108,6 @@ class TemplatePage:
     def __init__(self, page: _Page) -> None:
         self._page = page
 
-    def rel(self, target: str, anchor: str = "") -> Markup:
-        return Markup(self._page.rel(target, anchor))
-
     def href(self, target: str, anchor: str = "") -> Markup:
         return Markup(attr(self._page.href(target, anchor)))
 
@@ -86,6 +116,10 @@ class TemplatePage:
 
     def link_id(self, record_id: str, text: str | None = None) -> Markup:
         return Markup(self._page.link_id(record_id, text))
+
+    def slug(self, text: str) -> str:
+        """An id for a heading, as Python-Markdown's toc extension would make it."""
+        return heading_id(text)
 
     def markdown(self, value: str | None) -> Markup:
         return Markup(self._page.markdown(value))
@@ -100,7 +134,47 @@ class TemplatePage:
 def time_element(value: EdtfDate) -> str:
     """A date as readers see it, in a `<time>` element machines can read: the one place a
     date becomes markup."""
-    return f'<time datetime="{attr(value.html_datetime)}">{md_text(format_date(value))}</time>'
+    return f'<time datetime="{attr(value.html_datetime)}">{attr(format_date(value))}</time>'
+
+
+# Ids the templates give fixed headings: a title's id never takes one of them.
+FIXED_IDS = frozenset(
+    [
+        "about",
+        "actors",
+        "by-date",
+        "by-speaker",
+        "data",
+        "events",
+        "full-text",
+        "cited-passages",
+        "cite-this-source",
+        "key-actors",
+        "latest-events",
+        "mentioned-in",
+        "quotes",
+        "quotes-about-them",
+        "quotes-from-it",
+        "related-events",
+        "roles",
+        "source",
+        "sources",
+        "sources-that-cite-them",
+        "timeline",
+        "tags",
+        "appears-most-with",
+        "events-it-supports",
+        "how-to-contribute",
+        "people-in-roles-here",
+    ]
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def heading_id(text: str) -> str:
+    """The id Python-Markdown's toc extension gives a heading, kept clear of `FIXED_IDS`."""
+    found = slugify(text, "-") or "section"
+    return f"{found}-1" if found in FIXED_IDS else found
 
 
 def json_ld_block(data: dict[str, object]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -17,12 +18,19 @@ from markupsafe import Markup
 
 from . import models
 from .checker import event_sort_key
-from .dates import MONTHS, Precision
+from .citations import BIB_PATH, CSL_PATH, bibtex_entry, source_citation_path
+from .dates import EdtfDate
+from .downloads import Extras, commit_day, last_change
 from .escape import attr, with_article
+from .export import SCHEMA_PATH
+from .feeds import CHANGES_FEED, CHANGES_LIMIT, EVENTS_FEED, anchor
+from .figures import Item, Node, activity_strip, connections, source_strip, timeline_overview
 from .models import KIND
+from .placement import grouped
 from .records import Record
 from .schema import record_schemas
 from .site_paths import page_of, tag_page
+from .tables import PACKAGE_PATH, TABLES, cells, event_row
 from .templating import TemplatePage, tidy
 from .textmatch import PassageMatch, Span
 
@@ -39,8 +47,23 @@ KIND_LABELS = {
 }
 
 
+# A generated list page's HTML body is kept under this many characters: longer lists are
+# split into parts (by year, or in pieces), so that no page is much over 300 KB with the theme.
+PAGE_BUDGET = 200_000
+TAG_PART = 1000  # records on one page of a tag (a linked name is about 150 characters)
+CHANGES_FILES = 100  # files listed under one commit on the Recent changes page
+
+
 class PageViews:
     """The page builders, mixed into `pages.Renderer`, whose reads they go through."""
+
+    # Pages a section view adds besides its own (the parts of a long list): (path, text, title).
+    extra_pages: list[tuple[str, str, str]]
+    # Where each timeline group (by its anchor) is: the page that lists it.
+    timeline_pages: dict[str, str]
+    # The history and settings the site is built with, and the downloads by path.
+    extras: Extras
+    downloads: dict[str, str]
 
     def _render(self, page: _Page, template: str, **context: object) -> str:
         """A page from its template: the view hands over facts, the template writes."""
@@ -54,7 +77,7 @@ class PageViews:
         key_actors = sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
         text = self._render(
             page,
-            "home.md.j2",
+            "home.html.j2",
             case=self.case.meta,
             counts=[
                 (len(self.events), "events", "timeline.md"),
@@ -69,38 +92,142 @@ class PageViews:
         return text, self.case.meta.title
 
     def timeline(self, page: _Page) -> tuple[str, str]:
-        groups: dict[tuple[int, int], list[Record]] = defaultdict(list)
-        for event in self.events:
-            first = event.data.date.sort_key[0]
-            value = event.data.date
-            known = value.start or value.end
-            month = 0 if known is None or known.precision is Precision.YEAR else first.month
-            groups[(first.year, month)].append(event)
-        months = []
-        year_seen: set[int] = set()
-        for (year, month), events in groups.items():
-            months.append(
-                {
-                    "year": None if year in year_seen else year,
-                    "label": f"{MONTHS[month - 1]} {year}" if month else f"{year}, month not known",
-                    "anchor": f"m{year}-{month:02d}" if month else f"y{year}-unknown",
-                    "items": [
-                        Markup(
-                            self.fragment(
-                                ("timeline", page.path, event.id),
-                                event,
-                                lambda event=event: self._timeline_item(page, event),
-                            )[0]
-                        )
-                        for event in events
-                    ],
-                }
+        """The timeline on one page, or (when longer than `PAGE_BUDGET`) an overview page
+        and one page per period, packed by year, in the folder `timeline/`."""
+        groups = self._timeline_groups()
+        parted = self.page_at("timeline/part.md")  # every part is in one folder: same links
+        items = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
+        sizes = [sum(len(items[e.id]) for e in g[3]) for g in groups]
+        filters = self._filters()
+        if sum(sizes) <= PAGE_BUDGET:
+            self.timeline_pages = {g[2]: page.path for g in groups}
+            marked = _year_starts_marked([(g, False) for g in groups])
+            mine = [self._group_view(page, g, first) for (g, _), first in marked]
+            text = self._render(
+                page,
+                "timeline.html.j2",
+                title="Timeline",
+                chart=self._timeline_chart(page, {g[0]: page.path for g in groups}),
+                filters=filters,
+                groups=mine,
+                parts=[],
+                count=len(self.events),
+                overview=False,
             )
-            year_seen.add(year)
+            return text, "Timeline"
+        parts = _pack_by_year(groups, sizes, PAGE_BUDGET)
+        listing = self._timeline_parts(parts, items)
+        years: dict[int, str] = {}
+        for _, path, chunk in parts:
+            for group, _ in chunk:
+                years.setdefault(group[0], path)
         text = self._render(
-            page, "timeline.md.j2", filters=self._filters(), months=months, count=len(self.events)
+            page,
+            "timeline.html.j2",
+            title="Timeline",
+            chart=self._timeline_chart(page, years),
+            filters=filters,
+            groups=[],
+            parts=[{**p, "current": False} for p in listing],
+            count=len(self.events),
+            overview=True,
         )
         return text, "Timeline"
+
+    def _timeline_parts(
+        self, parts: list[tuple[str, str, list[tuple[Group, bool]]]], items: dict[str, str]
+    ) -> list[dict[str, object]]:
+        """Render each part of a split timeline (an extra page); the list of the parts."""
+        filters = self._filters()
+        self.timeline_pages = {}
+        listing = []
+        for label, path, chunk in parts:
+            for group, _ in chunk:
+                self.timeline_pages.setdefault(group[2], path)
+            count = sum(len(g[3]) for g, _ in chunk)
+            listing.append({"path": path, "label": label, "count": count})
+        for index, (label, path, chunk) in enumerate(parts):
+            views = [
+                {
+                    "year": group[0] if first else None,
+                    "label": group[1] + (" (continued)" if continued else ""),
+                    "anchor": group[2] + ("-continued" if continued else ""),
+                    "items": [Markup(items[e.id]) for e in group[3]],
+                }
+                for (group, continued), first in _year_starts_marked(chunk)
+            ]
+            text = self._render(
+                self.page_at(path),
+                "timeline.html.j2",
+                title=f"Timeline: {label}",
+                chart="",
+                filters=filters,
+                groups=views,
+                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+                count=sum(len(g[3]) for g, _ in chunk),
+                overview=False,
+            )
+            self.extra_pages.append((path, text, f"Timeline: {label}"))
+        return listing
+
+    def _timeline_groups(self) -> list[Group]:
+        """The events in the groups `placement.grouped` files them under (a month, a year
+        whose month is not known, or an open range's own group): (year of its heading,
+        label, anchor, events), in list order."""
+        return [
+            (group.year, group.label, group.anchor, events)
+            for group, events in grouped(self.events, lambda e: e.data.date)
+        ]
+
+    def _timeline_chart(self, page: _Page, years: dict[int, str]) -> Markup:
+        """The overview chart: each mark links to the list group holding its events (on
+        this page, or on the part page `timeline_pages` names), each zoom link to the first
+        page whose list shows that year or decade (`years`: year -> page)."""
+
+        def link(target: str, anchor: str) -> str:
+            return f"#{anchor}" if target == page.path else page.href(target, anchor)
+
+        def href_of_zoom(first: int, last: int) -> str:
+            year = next((y for y in sorted(years) if y >= first), max(years))
+            return link(years[year], f"y{year}")
+
+        return timeline_overview(
+            self._dated_items(page, self.events, []),
+            href_of_group=lambda anchor: link(self.timeline_pages[anchor], anchor),
+            href_of_zoom=href_of_zoom,
+        )
+
+    def _dated_items(self, page: _Page, events: list[Record], quotes: list[Record]) -> list[Item]:
+        """Events and dated quotes as the time figures draw them, linked to their pages."""
+        items = [
+            Item(e.id, self.name(e), "event", e.data.date, page.href(page_of(e)), e.data.status)
+            for e in events
+        ]
+        for quote in quotes:
+            when = self.quote_date(quote)
+            if when is not None:
+                items.append(
+                    Item(quote.id, self.name(quote), "quote", when, page.href(page_of(quote)))
+                )
+        return items
+
+    def _group_view(
+        self, page: _Page, group: tuple[int, str, str, list[Record]], first_of_year: bool
+    ) -> dict[str, object]:
+        year, label, anchor, events = group
+        return {
+            "year": year if first_of_year else None,
+            "label": label,
+            "anchor": anchor,
+            "items": [Markup(self._timeline_fragment(page, e)) for e in events],
+        }
+
+    def _timeline_fragment(self, page: _Page, event: Record) -> str:
+        return self.fragment(
+            ("timeline", page.path, event.id),
+            event,
+            lambda: self._timeline_item(page, event),
+        )[0]
 
     def _filters(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """The timeline's filters: (name, label, [(value, text)]), each only with values
@@ -121,7 +248,7 @@ class PageViews:
     def _timeline_item(self, page: _Page, event: Record) -> list[str]:
         data = event.data
         actors = self.actor_ids(event)
-        text = self.env.get_template("timeline_item.md.j2").render(
+        text = self.env.get_template("timeline_item.html.j2").render(
             page=TemplatePage(page),
             event=event,
             actors=[self.record(a) for a, _ in actors],
@@ -130,6 +257,7 @@ class PageViews:
             quotes=len(self.referrers(event.id, "said-at")),
             sources=[self.record(s) for s in sorted({s for s, _, _ in self.citations_of(event)})],
             meaning=models.STATUS_MEANINGS[data.status],
+            csv_row=json.dumps(cells(event_row(event)), ensure_ascii=False),
         )
         return [text.strip("\n")]
 
@@ -144,7 +272,7 @@ class PageViews:
         before, after = self.neighbours(event)
         text = self._render(
             page,
-            "event.md.j2",
+            "event.html.j2",
             event=event,
             meaning=models.STATUS_MEANINGS[data.status],
             actors=[(self.record(a), role) for a, role in actors],
@@ -164,7 +292,7 @@ class PageViews:
                 "performer": [self._ld_actor(self.record(a)) for a, _ in actors],
             },
         )
-        return _front(text, {"search": {"boost": 2}}), data.title
+        return text, data.title
 
     def _ld_actor(self, actor: Record) -> dict[str, object]:
         kind = "Person" if actor.data.kind == "person" else "Organization"
@@ -186,16 +314,12 @@ class PageViews:
         events = sorted(self.referrers(actor.id, "actor"), key=event_sort_key)
         said = sorted(self.referrers(actor.id, "speaker"), key=self._quote_key)
         about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
-        together: Counter[str] = Counter()
-        for event in events:
-            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
-        ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
         citing: set[str] = set()
         for record in [*events, *said]:
             citing.update(s for s, _, _ in self.citations_of(record))
         text = self._render(
             page,
-            "actor.md.j2",
+            "actor.html.j2",
             actor=actor,
             roles=[
                 {
@@ -207,11 +331,12 @@ class PageViews:
                 for role in data.roles
             ],
             links=links,
+            activity=activity_strip(self._dated_items(page, events, said), name=data.name),
+            connections=self._connections(page, actor, events),
             events=events,
             said=[self._quote_view(q, speaker=False) for q in said],
             about=[self._quote_view(q, speaker=True) for q in about],
             members=sorted(self.referrers(actor.id, "organization"), key=lambda r: r.id),
-            together=[(self.record(a), n) for a, n in ranked],
             citing=[self.record(s) for s in sorted(citing)],
             **self._annotations(actor),
             ld={
@@ -221,7 +346,18 @@ class PageViews:
                 "jobTitle": [r.title for r in data.roles] or None,
             },
         )
-        return _front(text, {"search": {"boost": 3}}), data.name
+        return text, data.name
+
+    def _connections(self, page: _Page, actor: Record, events: list[Record]) -> Markup:
+        """The actors `actor` shares events with, weighted by how many (`figures.connections`)."""
+        together: Counter[str] = Counter()
+        for event in events:
+            together.update({a for a, _ in self.actor_ids(event)} - {actor.id})
+
+        def node(record: Record) -> Node:
+            return Node(record.id, self.name(record), page.href(page_of(record)))
+
+        return connections(node(actor), [(node(self.record(a)), n) for a, n in together.items()])
 
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
@@ -230,7 +366,7 @@ class PageViews:
         when = self.quote_date(quote)
         text = self._render(
             page,
-            "quote.md.j2",
+            "quote.html.j2",
             title=title,
             quote=self._quote_view(quote, speaker=True),
             context=data.context,
@@ -250,7 +386,7 @@ class PageViews:
                 },
             },
         )
-        return _front(text, {"search": {"boost": 3}}), title
+        return text, title
 
     def _quote_view(self, quote: Record, *, speaker: bool) -> dict[str, object]:
         """What a quote block shows: who, when (never lent from the event), where it is
@@ -290,12 +426,32 @@ class PageViews:
         return views
 
     def _annotations(self, record: Record) -> dict[str, object]:
-        """What every record page ends with: where it is mentioned, its notes, its tags."""
+        """What every record page ends with: where it is mentioned, its notes, its tags, when
+        it last changed (None without a history), and for a source how to cite it."""
         return {
             "mentions": sorted(self.referrers(record.id, "mentions"), key=lambda r: r.id),
             "notes": record.data.notes,
             "tags": record.data.tags,
             "tag_pages": {t: tag_page(t) for t in record.data.tags},
+            "changed": self._last_changed(record),
+            "cite": self._cite(record) if record.kind == "source" else None,
+        }
+
+    def _last_changed(self, record: Record) -> dict[str, object] | None:
+        """The day the record's files last changed, and that file's history on the host."""
+        history, links = self.extras.history, self.extras.history_links
+        found = last_change(history, record) if history else None
+        if found is None:
+            return None
+        commit, yaml_file = found
+        return {"date": commit_day(commit), "url": links(yaml_file) if links else None}
+
+    def _cite(self, source: Record) -> dict[str, object]:
+        """A source's citation files, and its BibTeX entry to show."""
+        return {
+            "bib": source_citation_path(source.id, "bib"),
+            "csl": source_citation_path(source.id, "csl.json"),
+            "bibtex": bibtex_entry(source),
         }
 
     def source_page(self, page: _Page, source: Record) -> tuple[str, str]:
@@ -305,13 +461,14 @@ class PageViews:
         quotes = sorted((r for r in citing if r.kind == "quote"), key=self._quote_key)
         text = self._render(
             page,
-            "source.md.j2",
+            "source.html.j2",
             source=source,
             urls=[
                 (label, url)
                 for label, url in (("Link", data.url), ("Archived copy", data.archive_url))
                 if url
             ],
+            strip=source_strip(self._dated_items(page, events, quotes), name=data.title),
             events=events,
             quotes=[self._quote_view(q, speaker=True) for q in quotes],
             passages=self._passages(source, [*events, *quotes]),
@@ -372,28 +529,70 @@ class PageViews:
             if actors:
                 actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
                 groups.append((KIND_LABELS[kind], actors))
-        return self._render(page, "actors_index.md.j2", groups=groups), "Actors"
+        return self._render(page, "actors_index.html.j2", groups=groups), "Actors"
 
     def quotes_index(self, page: _Page) -> tuple[str, str]:
+        """Quotes by speaker and by date on one page; when that is longer than
+        `PAGE_BUDGET`, the speakers with their counts (each speaker's page lists their
+        quotes) and the quotes by date in parts, by year, in `quotes/by-date/`."""
         by_speaker: dict[str, list[Record]] = defaultdict(list)
         for quote in self.quotes:
             by_speaker[quote.data.speaker].append(quote)
         speakers = sorted(by_speaker, key=lambda s: (self.name(self.record(s)).casefold(), s))
+        parted = self.page_at("quotes/by-date/part.md")
+        lines = [self._quote_line(parted, q, speaker=True) for q in self.quotes]
+        if 2 * sum(len(line) for line in lines) <= PAGE_BUDGET:
+            text = self._render(
+                page,
+                "quotes_index.html.j2",
+                title="Quotes",
+                by_speaker=[
+                    (
+                        self.record(s),
+                        len(by_speaker[s]),
+                        [self._quote_line(page, q) for q in by_speaker[s]],
+                    )
+                    for s in speakers
+                ],
+                by_date=[self._quote_line(page, q, speaker=True) for q in self.quotes],
+                parts=[],
+            )
+            return text, "Quotes"
+        listing = self._quote_parts(lines)
         text = self._render(
             page,
-            "quotes_index.md.j2",
-            by_speaker=[
-                (self.record(s), [self._quote_line(page, q) for q in by_speaker[s]])
-                for s in speakers
-            ],
-            by_date=[self._quote_line(page, q, speaker=True) for q in self.quotes],
+            "quotes_index.html.j2",
+            title="Quotes",
+            by_speaker=[(self.record(s), len(by_speaker[s]), None) for s in speakers],
+            by_date=[],
+            parts=[{**p, "current": False} for p in listing],
         )
         return text, "Quotes"
+
+    def _quote_parts(self, lines: list[Markup]) -> list[dict[str, object]]:
+        """Render the parts of the quotes by date (extra pages); the list of the parts."""
+        groups = [
+            (year, [(q, lines[i]) for i, q in quotes])
+            for year, quotes in _by_year(self.quotes, self.quote_date)
+        ]
+        parts = _pack_lines(groups, "quotes/by-date", PAGE_BUDGET)
+        listing = [{"path": p, "label": label, "count": len(chunk)} for label, p, chunk in parts]
+        for index, (label, path, chunk) in enumerate(parts):
+            text = self._render(
+                self.page_at(path),
+                "quotes_index.html.j2",
+                title=f"Quotes: {label}",
+                by_speaker=[],
+                by_date=chunk,
+                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            )
+            self.extra_pages.append((path, text, f"Quotes: {label}"))
+        return listing
 
     def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> Markup:
         def build() -> list[str]:
             who = self.record(quote.data.speaker) if speaker else None
-            line = self.env.get_template("quote_line.md.j2").render(
+            line = self.env.get_template("quote_line.html.j2").render(
                 page=TemplatePage(page), quote=quote, speaker=who
             )
             return [line.strip("\n")]
@@ -418,34 +617,234 @@ class PageViews:
             )
             for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
         ]
-        return self._render(page, "sources_index.md.j2", groups=groups), "Sources"
+        return self._render(page, "sources_index.html.j2", groups=groups), "Sources"
 
     def tags_index(self, page: _Page) -> tuple[str, str]:
         tags = [(tag, tag_page(tag), len(self.tags[tag])) for tag in sorted(self.tags)]
-        return self._render(page, "tags_index.md.j2", tags=tags), "Tags"
+        return self._render(page, "tags_index.html.j2", tags=tags), "Tags"
 
     def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
-        groups = []
+        """A tag's records by kind; a tag with more than `TAG_PART` records is split into
+        numbered parts (`tags/<tag>/2.md`, ...)."""
+        records: list[tuple[str, Record]] = []
         for kind in ("event", "actor", "quote", "source"):
-            records = [r for r in self.tags[tag] if r.kind == kind]
-            if records:
-                records.sort(key=lambda r: (self.name(r).casefold(), r.id))
-                groups.append((KIND[kind].title, records))
-        return self._render(page, "tag.md.j2", tag=tag, groups=groups), f"Tag: {tag}"
+            found = [r for r in self.tags[tag] if r.kind == kind]
+            found.sort(key=lambda r: (self.name(r).casefold(), r.id))
+            records.extend((KIND[kind].title, r) for r in found)
+        chunks = [records[i : i + TAG_PART] for i in range(0, len(records), TAG_PART)] or [[]]
+        paths = [page.path] + [f"{page.path[:-3]}/{n}.md" for n in range(2, len(chunks) + 1)]
+        listing = [
+            {"path": p, "label": f"part {n}", "count": len(c)}
+            for n, (p, c) in enumerate(zip(paths, chunks, strict=True), start=1)
+        ]
+        title = f"Tag: {tag}"
+        for index, (path, chunk) in enumerate(zip(paths, chunks, strict=True)):
+            groups: list[tuple[str, list[Record]]] = []
+            for heading, record in chunk:
+                if not groups or groups[-1][0] != heading:
+                    groups.append((heading, []))
+                groups[-1][1].append(record)
+            here = page if index == 0 else self.page_at(path)
+            text = self._render(
+                here,
+                "tag.html.j2",
+                tag=tag,
+                groups=groups,
+                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            )
+            if index == 0:
+                first = text
+            else:
+                self.extra_pages.append((path, text, f"{title} (part {index + 1})"))
+        return first, title
 
     def data_page(self, page: _Page) -> tuple[str, str]:
+        """Every download with its size (the downloads are made before the pages)."""
         schemas = [
             (kind, "case.yml" if kind == "case" else with_article(kind) + " record")
             for kind in record_schemas()
         ]
-        return self._render(page, "data.md.j2", schemas=schemas), "Data"
+        text = self._render(
+            page,
+            "data.html.j2",
+            schemas=schemas,
+            sizes={path: len(text.encode("utf-8")) for path, text in self.downloads.items()},
+            tables=[(t.path, t.name, t.title) for t in TABLES],
+            package=PACKAGE_PATH,
+            citations=(CSL_PATH, BIB_PATH),
+            casefile_schema=SCHEMA_PATH,
+            feeds=[p for p in (EVENTS_FEED, CHANGES_FEED) if p in self.downloads],
+        )
+        return text, "Data"
+
+    def changes_page(self, page: _Page) -> tuple[str, str] | None:
+        """The commits that changed the records, newest first (the last `CHANGES_LIMIT`), each
+        with the records it added, changed or deleted; None without a history."""
+        history = self.extras.history
+        if history is None:
+            return None
+        commits = []
+        for commit in history.commits[:CHANGES_LIMIT]:
+            changes = []
+            for change in commit.changes[:CHANGES_FILES]:
+                found = change.record
+                record = self.case.records.get(found[1]) if found else None
+                if record is not None and found is not None and record.kind != found[0]:
+                    record = None
+                linked = record if change.status != "deleted" else None
+                changes.append({"status": change.status, "record": linked, "path": change.path})
+            commits.append(
+                {
+                    "anchor": anchor(commit),
+                    "subject": commit.subject,
+                    "short": commit.short,
+                    "date": commit_day(commit),
+                    "changes": changes,
+                    "more": max(len(commit.changes) - CHANGES_FILES, 0),
+                }
+            )
+        text = self._render(
+            page,
+            "changes.html.j2",
+            commits=commits,
+            total=len(history.commits),
+            shallow=history.shallow,
+            feed=CHANGES_FEED,
+        )
+        return text, "Recent changes"
 
 
-def _front(body: str, front: dict[str, object]) -> str:
-    """A page with front matter for MkDocs. It never holds record text: Material prints some
-    of it unescaped."""
-    head = "\n".join(f"{k}: {json.dumps(v, sort_keys=True)}" for k, v in front.items())
-    return f"---\n{head}\n---\n\n{body}"
+Group = tuple[int, str, str, list[Record]]
+
+
+def _year_starts_marked(
+    chunk: list[tuple[Group, bool]],
+) -> list[tuple[tuple[Group, bool], bool]]:
+    seen: set[int] = set()
+    out = []
+    for entry in chunk:
+        out.append((entry, entry[0][0] not in seen))
+        seen.add(entry[0][0])
+    return out
+
+
+def _pack_by_year(
+    groups: list[Group], sizes: list[int], budget: int
+) -> list[tuple[str, str, list[tuple[Group, bool]]]]:
+    """The timeline's parts: consecutive years share a page while they fit in `budget`; a
+    year too long for one page is cut between events into pages of its own. Each part is
+    (label, path, [(group, whether it continues from the part before)])."""
+    years: dict[int, list[tuple[Group, int]]] = defaultdict(list)
+    for group, size in zip(groups, sizes, strict=True):
+        years[group[0]].append((group, size))
+    parts: list[tuple[str, str, list[tuple[Group, bool]]]] = []
+    pending: list[tuple[int, list[tuple[Group, int]]]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        first, last = pending[0][0], pending[-1][0]
+        label = str(first) if first == last else f"{first}\u2013{last}"
+        chunk = [(g, False) for _, year in pending for g, _ in year]
+        parts.append((label, f"timeline/{first}.md", chunk))
+        pending.clear()
+
+    for year, year_groups in years.items():
+        total = sum(size for _, size in year_groups)
+        if total > budget:
+            flush()
+            parts.extend(_cut_year(year, year_groups, budget))
+            continue
+        if pending and sum(s for _, y in pending for _, s in y) + total > budget:
+            flush()
+        pending.append((year, year_groups))
+    flush()
+    return parts
+
+
+def _cut_year(
+    year: int, year_groups: list[tuple[Group, int]], budget: int
+) -> list[tuple[str, str, list[tuple[Group, bool]]]]:
+    """A year too long for one page, cut between events into pages of about `budget`."""
+    pieces: list[list[tuple[Group, bool]]] = [[]]
+    used = 0
+    for group, size in year_groups:
+        events, each = group[3], size // max(len(group[3]), 1)
+        continued = False
+        for event in events:
+            if used + each > budget and pieces[-1]:
+                pieces.append([])
+                used = 0
+            if pieces[-1] and pieces[-1][-1][0][2] == group[2]:
+                pieces[-1][-1][0][3].append(event)
+            else:
+                pieces[-1].append(((group[0], group[1], group[2], [event]), continued))
+                continued = True
+            used += each
+    return [
+        (
+            str(year) if n == 1 else f"{year}, part {n}",
+            f"timeline/{year}.md" if n == 1 else f"timeline/{year}-{n}.md",
+            piece,
+        )
+        for n, piece in enumerate(pieces, start=1)
+    ]
+
+
+def _by_year(
+    records: list[Record], when: Callable[[Record], EdtfDate | None]
+) -> list[tuple[int | None, list[tuple[int, Record]]]]:
+    """(year, [(index, record)]) in the records' order; undated ones under None."""
+    out: list[tuple[int | None, list[tuple[int, Record]]]] = []
+    for index, record in enumerate(records):
+        value = when(record)
+        year = value.sort_key[0].year if value else None
+        if not out or out[-1][0] != year:
+            out.append((year, []))
+        out[-1][1].append((index, record))
+    return out
+
+
+def _pack_lines(
+    groups: list[tuple[int | None, list[tuple[Record, Markup]]]], folder: str, budget: int
+) -> list[tuple[str, str, list[Markup]]]:
+    """Lines grouped by year into parts under `budget` characters: consecutive years share a
+    part while they fit; a long year is cut into pieces. (label, path, lines)."""
+    parts: list[tuple[str, str, list[Markup]]] = []
+    years: list[int | None] = []
+    lines: list[Markup] = []
+
+    def name(year: int | None) -> str:
+        return "undated" if year is None else str(year)
+
+    def flush(piece: int = 1) -> None:
+        if not lines:
+            return
+        first, last = name(years[0]), name(years[-1])
+        label = first if first == last else f"{first}\u2013{last}"
+        if piece > 1:
+            label, first = f"{label}, part {piece}", f"{first}-{piece}"
+        parts.append((label, f"{folder}/{first}.md", list(lines)))
+        years.clear()
+        lines.clear()
+
+    for year, found in groups:
+        size = sum(len(line) for _, line in found)
+        if lines and sum(len(x) for x in lines) + size > budget:
+            flush()
+        piece, used = 1, 0
+        for _, line in found:
+            if lines and used + len(line) > budget:
+                flush(piece)
+                piece, used = piece + 1, 0
+            if not years or years[-1] != year:
+                years.append(year)
+            lines.append(line)
+            used += len(line)
+        if piece > 1:
+            flush(piece)
+    flush()
+    return parts
 
 
 def _highlight(paragraph: str, spans: list[Span]) -> str:
@@ -475,6 +874,7 @@ SECTION_VIEWS = (
     ("sources/index.md", "Sources", PageViews.sources_index),
     ("tags/index.md", "Tags", PageViews.tags_index),
     ("data.md", "Data", PageViews.data_page),
+    ("changes.md", "Recent changes", PageViews.changes_page),  # absent without a history
 )
 SECTIONS = tuple((path, title) for path, title, _ in SECTION_VIEWS)
 

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from markupsafe import escape
 
 from build_scripts import models
 from build_scripts.checker import Case, check
 from build_scripts.export import FORMAT_VERSION, VERSION, casefile_schema, export_json
+from build_scripts.pages import render_site
 from tests.cases import write_case
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +47,7 @@ def test_casefile_json_matches_its_schema(
 ) -> None:
     data = json.loads(export_json(checked(CASES[name])))
     assert errors(validator, data) == []
-    assert data["version"] == VERSION == "1.0"
+    assert data["version"] == VERSION == "1.1"
     assert data["format"] == FORMAT_VERSION == 1
 
 
@@ -99,6 +101,15 @@ def test_every_field_set(tmp_path: Path, validator: jsonschema.Draft202012Valida
         (lambda d: d["events"][0].pop("file"), "a record without its file"),
         (lambda d: d["events"][0].update(status="rumoured"), "a status not in the format"),
         (lambda d: d["actors"][0]["roles"].append({"title": "T"}), "a role without start/end"),
+        (lambda d: d["events"][0]["date"].pop("placement"), "an event date without placement"),
+        (
+            lambda d: d["events"][0]["date"]["placement"].update(shape="point"),
+            "a shape placement.py does not draw",
+        ),
+        (
+            lambda d: d["events"][0]["date"]["placement"]["group"].pop("anchor"),
+            "a placement without its group's anchor",
+        ),
     ],
 )
 def test_the_schema_is_strict(
@@ -126,4 +137,34 @@ def test_schema_and_export_are_deterministic() -> None:
     assert casefile_schema() == casefile_schema()
     first = export_json(checked(CASES["example"]))
     assert first == export_json(checked(CASES["example"]))
-    assert first.index('"version": "1.0"') > first.index('"sources": [')  # sorted keys
+    assert first.index('"version": "1.1"') > first.index('"sources": [')  # sorted keys
+
+
+def test_an_event_date_is_placed_as_the_timeline_lists_it() -> None:
+    """casefile.json files each event under the group the timeline shows it in: an open
+    range in its own group, never under its known end's month."""
+    case = checked(CASES["example"])
+    data = json.loads(export_json(case))
+    timeline = render_site(case).files["timeline.md"]
+    by_id = {e["id"]: e["date"] for e in data["events"]}
+    whelan = by_id["whelan-convicted"]
+    assert whelan["edtf"] == "../2022-08-04?"
+    assert whelan["placement"] == {
+        "shape": "open-start",
+        "earliest": None,
+        "latest": "2022-08-04",
+        "approximate": False,
+        "uncertain": True,
+        "group": {
+            "anchor": "before-2022-08-04-uncertain",
+            "label": "Date not known; before 4 August 2022?",
+        },
+    }
+    for event_id, value in by_id.items():
+        group = value["placement"]["group"]
+        heading = f'<h3 id="{group["anchor"]}">{escape(group["label"])}<a'
+        assert heading in timeline, event_id
+        # The event is listed under that heading: the next h3 comes after it.
+        start = timeline.index(heading)
+        end = timeline.find("<h3 ", start + 1)
+        assert f'<li id="{event_id}"' in timeline[start : end if end > 0 else None], event_id

@@ -421,3 +421,12 @@ def test_every_mark_holds_its_items(n: int, binned: bool) -> None:
                 assert mark.x1 >= axis.after_x(place.latest) - 3
     if n == 3500:
         assert len(layout.marks) < 400  # merged: the page stays light
+
+
+def test_the_shipped_stylesheet_is_the_constant() -> None:
+    """The plugin ships build_scripts/assets/figures.css; it is FIGURES_CSS, written out."""
+    asset = Path(__file__).parent.parent / "build_scripts" / "assets" / "figures.css"
+    assert asset.read_text(encoding="utf-8") == FIGURES_CSS, (
+        'run: python -c "from build_scripts.figures import FIGURES_CSS; '
+        "open('build_scripts/assets/figures.css', 'w').write(FIGURES_CSS)\""
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import shutil
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -12,6 +13,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 
 from build_scripts.checker import Case, check
+from build_scripts.placement import grouped
 from build_scripts.site_paths import page_of
 from tests.cases import build
 
@@ -132,7 +134,11 @@ def test_back_references_are_complete(example: tuple[Path, Case]) -> None:
 def test_timeline_is_in_date_order(example: tuple[Path, Case]) -> None:
     site, case = example
     order = parse(site / "timeline" / "index.html").timeline
-    assert order == [e.id for e in case.events]
+    # By group (placement.grouped: an open range in a group of its own beside its known end),
+    # in date order within each group.
+    assert order == [
+        e.id for _, events in grouped(case.events, lambda e: e.data.date) for e in events
+    ]
     assert len(order) == len(case.of_kind("event"))
 
 
@@ -168,13 +174,14 @@ def test_timeline_order_with_exact_approximate_and_open_dates(tmp_path: Path) ->
     result = build(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr
     order = parse(tmp_path / "site" / "timeline" / "index.html").timeline
-    # Earliest possible day first, then latest; open starts sort at their known end.
+    # Earliest possible day first, then latest; an open start is listed in a group of its
+    # own just before its known end's month, never inside that month.
     assert order == [
         "e-year",
         "e-approx",
         "e-range",
-        "e-month",
         "e-before",
+        "e-month",
         "e-exact",
         "e-after",
     ]
@@ -269,3 +276,29 @@ def test_search_index_holds_quotes_and_aliases(example: tuple[Path, Case]) -> No
     for actor in case.of_kind("actor"):
         for alias in actor.data.aliases:
             assert alias.split()[0] in index
+
+
+@pytest.mark.parametrize("budget", [10**9, 3000])
+def test_the_timeline_chart_links_to_the_groups_wherever_they_are(
+    budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On one page, or split into part pages (a small page budget), every link of the
+    overview chart (marks, zoom, table) leads to a page and an id that exist."""
+    from build_scripts import views
+    from build_scripts.pages import render_site
+
+    monkeypatch.setattr(views, "PAGE_BUDGET", budget)
+    _, case = check(ROOT / "casefile")
+    assert case is not None
+    files = render_site(case, directory_urls=None).files
+    assert (budget < 10**9) == ("timeline/2022.md" in files)
+    page = files["timeline.md"]
+    figure = page[page.index('<figure class="cf-fig cf-fig-timeline"') : page.index("</figure>")]
+    links = re.findall(r'href="([^"]*)"', figure)
+    assert links
+    for link in links:
+        path, _, anchor = link.partition("#")
+        target = posixpath.normpath(path) if path else "timeline.md"
+        assert target in files, link
+        if anchor:
+            assert f'id="{anchor}"' in files[target], link

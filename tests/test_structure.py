@@ -31,8 +31,8 @@ def test_every_record_kind_and_section_has_a_view_and_a_template() -> None:
     assert set(views.RECORD_VIEWS) == set(models.KIND)
     source = (PACKAGE / "views.py").read_text(encoding="utf-8")
     for name in [*models.KIND, "home", "timeline", "actors_index", "quotes_index", "data"]:
-        assert (TEMPLATES / f"{name}.md.j2").is_file(), name
-        assert f'"{name}.md.j2"' in source, name
+        assert (TEMPLATES / f"{name}.html.j2").is_file(), name
+        assert f'"{name}.html.j2"' in source, name
 
 
 def test_no_page_markup_is_built_in_python() -> None:

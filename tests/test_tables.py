@@ -15,7 +15,6 @@ from build_scripts import models
 from build_scripts.checker import Case, check
 from build_scripts.dates import parse_date
 from build_scripts.tables import (
-    DATA_PAGE,
     PACKAGE_PATH,
     TABLES,
     data_tables,
@@ -290,9 +289,12 @@ def test_hostile_cells_in_records(tmp_path: Path) -> None:
     assert back["source"]["memo"]["publisher"] == "'=already"
 
 
-def test_the_data_page_text_names_every_table() -> None:
+def test_the_data_page_links_every_table() -> None:
+    from build_scripts.pages import render_site
+
+    page = render_site(checked(EXAMPLE)).files["data.md"]
     for table in TABLES:
-        assert f"{table.name}.csv" in DATA_PAGE
+        assert f'href="{table.name}.csv">{table.name}.csv</a>' in page
 
 
 def test_output_is_deterministic() -> None:

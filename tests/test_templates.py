@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from build_scripts.checker import check
 from build_scripts.pages import render_site
-from build_scripts.templating import OVERRIDE_FOLDER, environment, tidy
+from build_scripts.templating import OVERRIDE_FOLDER, TemplateOverrideError, environment, tidy
 from tests.cases import build
 
 HERE = Path(__file__).resolve().parent
@@ -27,13 +27,15 @@ def override(custom_dir: Path, name: str, text: str) -> None:
 
 def test_a_site_overrides_one_template_and_keeps_the_others(tmp_path: Path) -> None:
     override(
-        tmp_path, "data.md.j2", "# Downloads\n\nOur own words. {{ schemas|length }} schemas.\n"
+        tmp_path,
+        "data.html.j2",
+        "<h1>Downloads</h1>\n<p>Our own words. {{ schemas|length }}.</p>\n",
     )
     _, case = check(GOLDEN_CASE)
     assert case is not None
     plain = render_site(case)
     custom = render_site(case, custom_dir=tmp_path)
-    assert custom.files["data.md"] == "# Downloads\n\nOur own words. 5 schemas.\n"
+    assert custom.files["data.md"] == "<h1>Downloads</h1>\n<p>Our own words. 5.</p>\n"
     assert {p: t for p, t in custom.files.items() if p != "data.md"} == {
         p: t for p, t in plain.files.items() if p != "data.md"
     }
@@ -45,24 +47,36 @@ def test_every_printed_value_is_escaped_unless_made_safe() -> None:
 
     out = template.render(
         title="<script>x</script> [a](javascript:y) *b*",
-        page_link=Markup("[ok](x.md)"),
+        page_link=Markup('<a href="x/">ok</a>'),
         url='https://e.org/"onmouseover="x',
     )
-    assert "<script>" not in out and "[a](" not in out and "*b*" not in out
-    assert "[ok](x.md)" in out  # a helper's Markup passes as it is
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert '<a href="x/">ok</a>' in out  # a helper's Markup passes as it is
     assert '"onmouseover' not in out
 
 
 def test_a_template_that_names_a_missing_value_fails_loudly(tmp_path: Path) -> None:
-    override(tmp_path, "tags_index.md.j2", "# Tags\n\n{{ no_such_value }}\n")
+    override(tmp_path, "tags_index.html.j2", "<h1>Tags</h1>\n{{ no_such_value }}\n")
     _, case = check(GOLDEN_CASE)
     assert case is not None
     with pytest.raises(UndefinedError, match="no_such_value"):
         render_site(case, custom_dir=tmp_path)
 
 
-def test_tidy_leaves_one_blank_line_between_blocks() -> None:
-    assert tidy("\n\n# A\n\n\n\nb\n\n\n") == "# A\n\nb\n"
+def test_tidy_drops_the_empty_lines_left_out_blocks_leave() -> None:
+    assert tidy("\n\n<h1>A</h1>\n\n  \n\n<p>b</p>\n\n\n") == "<h1>A</h1>\n<p>b</p>\n"
+    # Never inside <pre>, where an empty line is content.
+    assert tidy("<pre>a\n\nb</pre>\n\n") == "<pre>a\n\nb</pre>\n"
+
+
+def test_an_override_with_an_unknown_name_is_refused(tmp_path: Path) -> None:
+    """Pages are HTML templates (`*.html.j2`): an override under another name (a typo, or a
+    Markdown template from before) would be ignored without a word; it is an error."""
+    override(tmp_path, "data.md.j2", "# Downloads\n")
+    _, case = check(GOLDEN_CASE)
+    assert case is not None
+    with pytest.raises(TemplateOverrideError, match=r"data\.md\.j2.*data\.html\.j2"):
+        render_site(case, custom_dir=tmp_path)
 
 
 def test_every_template_documents_its_context() -> None:
@@ -74,7 +88,11 @@ def test_mkdocs_uses_the_theme_custom_dir(tmp_path: Path) -> None:
     project = tmp_path / "site"
     shutil.copytree(GOLDEN_CASE, project / "casefile")
     (project / "docs").mkdir()
-    override(project / "overrides", "data.md.j2", "# Downloads\n\nOverridden by this site.\n")
+    override(
+        project / "overrides",
+        "data.html.j2",
+        "<h1>Downloads</h1>\n<p>Overridden by this site.</p>\n",
+    )
     (project / "mkdocs.yml").write_text(
         "site_name: Override\ntheme:\n  name: material\n  custom_dir: overrides\n"
         "plugins: [casefile]\n"

@@ -495,7 +495,7 @@ def test_find_locates_any_substring_exactly(case: tuple[SourceText, int, str]) -
         assert normalise(paragraph[span.start : span.end]) == piece
     for before, after in zip(match.spans, match.spans[1:], strict=False):
         assert before.end <= after.start
-    if len(pieces) == 1:
+    if len(pieces) == 1 and pieces[0] == normalise(substring):  # no elision at an edge
         text = paragraph[match.spans[0].start : match.spans[0].end]
         assert normalise(text) == normalise(substring)
 

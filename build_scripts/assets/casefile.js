@@ -106,3 +106,72 @@
     setup();
   }
 })();
+
+/* "Download these events": the events the timeline shows now (after the filter) as a CSV
+   file, made in the browser from what the page carries: each event's <li data-csv> holds its
+   row of data/events.csv (a JSON list of cells, already made safe for spreadsheets by the
+   build, as in that file), the filter form's data-csv-header its columns. The file has the
+   columns, row order (by id), quoting and CRLF line ends of data/events.csv, and starts with
+   a UTF-8 byte order mark, so that a spreadsheet opened on it reads it as UTF-8. Kept apart
+   from the filter code above: it reads only what the filter left visible. */
+(function () {
+  "use strict";
+
+  function field(value) {
+    return /[",\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+  }
+
+  function line(cells) {
+    return cells.map(field).join(",") + "\r\n";
+  }
+
+  function shownRows() {
+    var rows = [];
+    document.querySelectorAll("ol.cf-timeline > li[data-csv]").forEach(function (item) {
+      if (!item.hidden) rows.push(JSON.parse(item.getAttribute("data-csv")));
+    });
+    return rows.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+  }
+
+  function fileName(form) {
+    var parts = ["events"];
+    form.querySelectorAll("select").forEach(function (select) {
+      if (select.value) parts.push(select.name, select.value);
+    });
+    return parts.join("-").replace(/[^A-Za-z0-9._-]/g, "_") + ".csv";
+  }
+
+  function download(form) {
+    var header = JSON.parse(form.getAttribute("data-csv-header"));
+    var text = "\ufeff" + line(header) + shownRows().map(line).join("");
+    var blob = new Blob([text], { type: "text/csv;charset=utf-8" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = fileName(form);
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 0);
+  }
+
+  function setupDownload() {
+    var form = document.querySelector("form.cf-filter[data-csv-header]");
+    if (!form || form.querySelector(".cf-download")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "cf-download";
+    button.textContent = "Download these events (CSV)";
+    button.addEventListener("click", function () { download(form); });
+    var count = form.querySelector(".cf-filter-count");
+    form.insertBefore(button, count);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(setupDownload);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupDownload);
+  } else {
+    setupDownload();
+  }
+})();

@@ -35,6 +35,7 @@ from playwright.sync_api import (
 
 from benchmarks.bench import serve_folder
 from build_scripts.checker import Case
+from build_scripts.placement import grouped
 from build_scripts.records import Record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,11 +254,17 @@ def actors_of(event: Record) -> list[str]:
     return [a if isinstance(a, str) else a.actor for a in event.data.actors]
 
 
+def timeline_order(case: Case) -> list[str]:
+    """The events as the timeline lists them: by group (`placement.grouped`: an open range
+    has a group of its own), in date order within a group."""
+    return [e.id for _, events in grouped(case.events, lambda e: e.data.date) for e in events]
+
+
 def matching(case: Case, actor: str = "", status: str = "", tag: str = "") -> list[str]:
     """The events a filter should leave, in timeline order, straight from the records."""
     return [
         e.id
-        for e in case.events
+        for e in (case.records[i] for i in timeline_order(case))
         if (not actor or actor in actors_of(e))
         and (not status or e.data.status == status)
         and (not tag or tag in e.data.tags)

@@ -140,7 +140,11 @@ def tour(browser: Browser, base_url: str, site_pages: list[str], case: Case) -> 
         def record(state: str) -> None:
             states.append(state)
             url = page_key(page.url)
-            links[url] = page.locator("a[href]").evaluate_all("as => as.map(a => a.href)")
+            links[url] = page.locator("a[href]").evaluate_all(
+                # An SVG link's href is an SVGAnimatedString: resolve its text as HTML does.
+                "as => as.map(a => typeof a.href === 'string' ? a.href"
+                " : new URL(a.href.baseVal, document.baseURI).href)"
+            )
             ids[url] = set(page.locator("[id]").evaluate_all("es => es.map(e => e.id)"))
 
         for path in tour_pages(site_pages):

@@ -6,7 +6,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import SEARCH_INPUT, Browsing, matching, open_search, timeline_ids
+from browsing import (
+    SEARCH_INPUT,
+    Browsing,
+    matching,
+    open_search,
+    timeline_ids,
+    timeline_order,
+)
 from playwright.sync_api import Page, expect
 
 from build_scripts.checker import Case
@@ -74,7 +81,7 @@ def test_timeline_filter_by_keyboard(browse: Browsing, case: Case) -> None:
     page.keyboard.press("Enter")
     expect(actor_select).to_have_value("")
     expect(page.locator(".cf-filter-count")).to_have_text(f"{total} of {total} events shown")
-    assert timeline_ids(page, visible_only=True) == [e.id for e in case.events]
+    assert timeline_ids(page, visible_only=True) == timeline_order(case)
     assert urlsplit(page.url).query == ""
 
     # Shift+Tab goes back to the selects the same way.

@@ -7,10 +7,20 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import DESKTOP, PHONE, Browsing, actors_of, matching, timeline_attrs, timeline_ids
+from browsing import (
+    DESKTOP,
+    PHONE,
+    Browsing,
+    actors_of,
+    matching,
+    timeline_attrs,
+    timeline_ids,
+    timeline_order,
+)
 from playwright.sync_api import Page, expect
 
 from build_scripts.checker import Case
+from build_scripts.placement import grouped
 from build_scripts.records import Record
 
 pytestmark = pytest.mark.browser
@@ -72,7 +82,7 @@ def test_filter_by_actor_and_status_lives_in_the_url(browse: Browsing, case: Cas
     page = browse.page("/timeline/")
     form = page.locator("form.cf-filter")
     expect(form).to_be_visible()
-    assert timeline_ids(page, visible_only=True) == [e.id for e in case.events]
+    assert timeline_ids(page, visible_only=True) == timeline_order(case)
 
     form.locator("select[name=actor]").select_option(actor)
     assert_filtered(page, case, actor, "")
@@ -95,7 +105,7 @@ def test_filter_by_actor_and_status_lives_in_the_url(browse: Browsing, case: Cas
     expect(page.locator(".cf-filter-count")).to_have_text(
         f"{len(case.events)} of {len(case.events)} events shown"
     )
-    assert timeline_ids(page, visible_only=True) == [e.id for e in case.events]
+    assert timeline_ids(page, visible_only=True) == timeline_order(case)
     assert urlsplit(page.url).query == ""
 
 
@@ -108,24 +118,31 @@ def test_an_unknown_filter_value_shows_everything(browse: Browsing, case: Case) 
 def test_without_javascript_the_whole_timeline_in_order(browse: Browsing, case: Case) -> None:
     page = browse.page("/timeline/", java_script_enabled=False)
     expect(page.locator("form.cf-filter")).to_be_hidden()
-    expected = [e.id for e in case.events]
+    expected = timeline_order(case)
     assert timeline_ids(page, visible_only=False) == expected
     assert timeline_ids(page, visible_only=True) == expected
 
-    # The records' order, worked out here: earliest possible day, then latest, then id; an
-    # open end counts as the known one.
+    # The records' order, worked out here: by group (an open range has a group of its own,
+    # beside its known end), then earliest possible day, then latest, then id; an open end
+    # counts as the known one.
     def key(event: Record) -> tuple[object, ...]:
         value = event.data.date
         first = value.start.earliest if value.start else value.end.latest
         last = value.end.latest if value.end else first
         return (first, last, event.id)
 
-    assert expected == [e.id for e in sorted(case.of_kind("event"), key=key)]
-    # And the dates shown are in order too.
+    in_order = sorted(case.of_kind("event"), key=key)
+    assert expected == [
+        e.id for _, group in grouped(in_order, lambda e: e.data.date) for e in group
+    ]
+    # And the dates shown are in order too, but for open ranges ("before 4 August 2022"
+    # says when it was not, and sits in its own group).
     stamps = page.locator("ol.cf-timeline > li time").evaluate_all(
-        "ts => ts.map(t => t.getAttribute('datetime'))"
+        "ts => ts.map(t => [t.getAttribute('datetime'), t.textContent])"
     )
-    assert stamps == sorted(stamps)
+    closed = [stamp for stamp, text in stamps if not text.startswith(("before", "after"))]
+    assert len(closed) < len(stamps)
+    assert closed == sorted(closed)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

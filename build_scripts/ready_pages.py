@@ -1,0 +1,59 @@
+"""Generated pages reach MkDocs as ready HTML: no Markdown pass, the table of contents and the
+anchors read from the HTML our templates wrote.
+
+MkDocs reads a page's source and converts it in `Page.render`; a generated page's source is
+already the HTML of its body, so `ReadyPage.render` takes it as it is. Hand-written pages in
+`docs/` are untouched: they go through Markdown as usual.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from markdown.extensions.toc import nest_toc_tokens
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+# A heading as `templates/_parts.html.j2`'s `h` macro writes it (and Python-Markdown's toc
+# extension, with `permalink: true`, would).
+_HEADING = re.compile(
+    r'<h([1-6]) id="([^"]*)">(.*?)<a class="headerlink" href="#[^"]*" title="Permanent link">'
+    r"&para;</a></h\1>"
+)
+_ID = re.compile(r'\sid="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def heading_tokens(body: str) -> list[dict[str, object]]:
+    """The page's headings as Python-Markdown's toc tokens (flat, in order): what MkDocs'
+    `get_toc` builds the table of contents from."""
+    return [
+        {"level": int(level), "id": html.unescape(anchor), "name": _TAG.sub("", inner)}
+        for level, anchor, inner in _HEADING.findall(body)
+    ]
+
+
+def anchor_ids(body: str) -> set[str]:
+    """Every id on the page, which links to `page#id` may point at."""
+    return {html.unescape(found) for found in _ID.findall(body)}
+
+
+class ReadyPage(Page):
+    """A generated page: its source is its HTML."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        body = self.markdown or ""
+        self.content = body
+        self.toc = get_toc(nest_toc_tokens(heading_tokens(body)))
+        self.present_anchor_ids = anchor_ids(body)
+        self.links_to_anchors = {}  # links are final URLs, checked by our own tests
+
+
+def make_ready(page: Page) -> Page:
+    """Turn MkDocs' page object for a generated page into a `ReadyPage` in place (the
+    navigation holds this very object, so it cannot be replaced by another)."""
+    page.__class__ = ReadyPage
+    return page

@@ -1,0 +1,181 @@
+"""Incremental `mkdocs serve`: after any sequence of edits, the served site is byte for byte
+what a fresh build of the same files makes, while only the pages whose inputs changed are
+rendered again."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+
+from build_scripts.plugin import CasefilePlugin
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+def _plugin_cache() -> dict[str, object]:
+    option = dict(MkDocsConfig._schema)["plugins"]
+    return option.plugin_cache  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugins() -> Iterator[None]:
+    """MkDocs keeps plugin instances between configs of one process (as `serve` needs);
+    every test starts and ends without one."""
+    _plugin_cache().clear()
+    yield
+    for plugin in _plugin_cache().values():
+        if isinstance(plugin, CasefilePlugin):
+            plugin.on_shutdown()
+    _plugin_cache().clear()
+
+
+class Server:
+    """What `mkdocs serve` does on every change: load the config again (the plugin instance
+    is kept), build into the same folder."""
+
+    def __init__(self, project: Path, site: Path) -> None:
+        self.project, self.site = project, site
+        config = self._config()
+        config.plugins.on_startup(command="serve", dirty=False)
+        self.plugin = next(p for p in config.plugins.values() if isinstance(p, CasefilePlugin))
+
+    def _config(self) -> MkDocsConfig:
+        return load_config(config_file=str(self.project / "mkdocs.yml"), site_dir=str(self.site))
+
+    def rebuild(self) -> None:
+        build(self._config(), serve_url=SERVE_URL)
+
+
+def fresh(project: Path, site: Path) -> None:
+    """A build by a new plugin instance, as serving starts."""
+    _plugin_cache().clear()
+    config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config, serve_url=SERVE_URL)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def project_copy(tmp: Path) -> Path:
+    project = tmp / "project"
+    shutil.copytree(ROOT / "casefile", project / "casefile")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    return project
+
+
+EVENTS = sorted(p.name for p in (ROOT / "casefile" / "events").glob("*.yml"))
+
+
+def edit_title(project: Path, name: str, n: int) -> None:
+    path = project / "casefile" / "events" / name
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: ", f"title: Edited {n} ", 1), "utf-8"
+    )
+
+
+def add_event(project: Path, name: str, n: int) -> None:
+    source = project / "casefile" / "events" / name
+    target = source.with_name(f"added-{n}.yml")
+    if not source.exists():
+        return
+    text = source.read_text(encoding="utf-8").replace("title: ", f"title: Added {n} ", 1)
+    target.write_text(text, "utf-8")
+
+
+def delete_event(project: Path, name: str, n: int) -> None:
+    path = project / "casefile" / "events" / name
+    # Only an event nothing refers to may go without breaking the case file.
+    if path.exists() and name.startswith("added-"):
+        path.unlink()
+
+
+def edit_doc(project: Path, name: str, n: int) -> None:
+    path = project / "docs" / "contributing.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\nEdited {n}.\n", "utf-8")
+
+
+EDITS = {"title": edit_title, "add": add_event, "delete": delete_event, "doc": edit_doc}
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(sorted(EDITS)), st.sampled_from(EVENTS)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_the_served_site_equals_a_fresh_build_after_any_edits(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, str]]
+) -> None:
+    tmp = tmp_path_factory.mktemp("serve")
+    project = project_copy(tmp)
+    server = Server(project, tmp / "served")
+    try:
+        server.rebuild()
+        for n, (kind, name) in enumerate(edits):
+            if kind == "delete":
+                name = f"added-{n - 1}.yml"
+            EDITS[kind](project, name, n)
+            server.rebuild()
+    finally:
+        server.plugin.on_shutdown()
+    fresh(project, tmp / "fresh")
+    served, expected = tree(tmp / "served"), tree(tmp / "fresh")
+    assert sorted(served) == sorted(expected)
+    for path in expected:
+        assert served[path] == expected[path], path
+
+
+def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    server = Server(project, tmp_path / "served")
+    try:
+        server.rebuild()
+        store = server.plugin._store
+        assert store is not None
+        assert store.reused == []  # the first build renders everything
+        edit_title(project, "whelan-convicted.yml", 1)
+        server.rebuild()
+        rendered = set(store.inputs) - set(store.reused)
+        # The event, the pages that show its title (its actors, sources, neighbours,
+        # related events, tags, the timeline, the home page), nothing else.
+        assert "events/whelan-convicted/index.html" in rendered
+        assert "timeline/index.html" in rendered
+        assert len(rendered) < 20, sorted(rendered)
+        assert len(store.reused) > 30
+        page = (tmp_path / "served" / "events" / "whelan-convicted" / "index.html").read_text()
+        assert "Edited 1 " in page
+    finally:
+        server.plugin.on_shutdown()
+
+
+def test_a_broken_edit_keeps_the_last_good_site(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    server = Server(project, tmp_path / "served")
+    try:
+        server.rebuild()
+        before = tree(tmp_path / "served")
+        path = project / "casefile" / "actors" / "john-kirby.yml"
+        path.write_text(path.read_text().replace("kind: person", "kind: persn"), "utf-8")
+        server.rebuild()
+        assert tree(tmp_path / "served") == before
+    finally:
+        server.plugin.on_shutdown()
