@@ -10,7 +10,8 @@ tokenise it, and reports:
   `formaction`, `xlink:href`, `srcset`, `poster`, ...), read as a browser reads it: character
   references decoded, tabs, newlines, controls and spaces removed, case folded;
 - any `<script>` that is not one of: a script whose `src` is one of the site's own scripts
-  (Material's bundle, its search worker and lunr files, `assets/casefile/casefile.js`), a
+  (Material's bundle, its search worker and lunr files, `assets/casefile/casefile.js` and
+  `assets/casefile/search.js`), a
   `type="application/ld+json"` block that parses as JSON, Material's `__config` JSON block,
   or one of the inline scripts of the installed Material theme (read from its templates, so
   the allow-list follows the theme's version exactly);
@@ -81,6 +82,7 @@ OWN_SCRIPTS = (
     re.compile(r"assets/javascripts/workers/search\.[0-9a-f]{8}\.min\.js"),
     re.compile(r"assets/javascripts/lunr/(min/)?[a-z0-9.]+\.js"),
     re.compile(r"assets/casefile/casefile\.js"),
+    re.compile(r"assets/casefile/search\.js"),  # loads the Pagefind bundle it ships with
 )
 SEARCH_WORKER = OWN_SCRIPTS[1]
 # Keys Material's `<script id="__config" type="application/json">` holds (Material 9.x).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shutil
@@ -167,9 +168,7 @@ def test_timeline_order_with_exact_approximate_and_open_dates(tmp_path: Path) ->
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Order\ntheme: material\nplugins: [search, casefile]\n"
-    )
+    (tmp_path / "mkdocs.yml").write_text("site_name: Order\ntheme: material\nplugins: [casefile]\n")
     (tmp_path / "docs").mkdir()
     result = build(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr
@@ -191,7 +190,7 @@ def test_minimal_config_builds_the_whole_site_from_an_empty_docs(tmp_path: Path)
     shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Minimal\ntheme: material\nplugins: [search, casefile]\n"
+        "site_name: Minimal\ntheme: material\nplugins: [casefile]\n"
     )
     result = build(tmp_path, tmp_path / "site")
     assert result.returncode == 0, result.stderr
@@ -208,7 +207,7 @@ def test_a_broken_record_aborts_the_build_with_located_messages(tmp_path: Path) 
     shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Broken\ntheme: material\nplugins: [search, casefile]\n"
+        "site_name: Broken\ntheme: material\nplugins: [casefile]\n"
     )
     event = tmp_path / "casefile" / "events" / "griner-testifies.yml"
     event.write_text(event.read_text().replace("status:", "stauts:"))
@@ -224,7 +223,7 @@ def test_a_warning_fails_a_strict_build(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
     (tmp_path / "docs").mkdir()
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Warned\ntheme: material\nplugins: [search, casefile]\n"
+        "site_name: Warned\ntheme: material\nplugins: [casefile]\n"
     )
     (tmp_path / "casefile" / "actors" / "nobody.yml").write_text("name: Nobody\nkind: person\n")
     result = build(tmp_path, tmp_path / "site")
@@ -236,9 +235,7 @@ def test_a_hand_written_page_at_a_generated_path_is_an_error(tmp_path: Path) -> 
     shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "timeline.md").write_text("# My timeline\n")
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: Clash\ntheme: material\nplugins: [search, casefile]\n"
-    )
+    (tmp_path / "mkdocs.yml").write_text("site_name: Clash\ntheme: material\nplugins: [casefile]\n")
     result = build(tmp_path, tmp_path / "site")
     assert result.returncode != 0
     assert "docs/timeline.md is a hand-written page at the path of a generated one" in (
@@ -269,13 +266,13 @@ def test_quotes_appear_on_speaker_event_and_source_pages(example: tuple[Path, Ca
     assert appears
 
 
-def test_search_index_holds_quotes_and_aliases(example: tuple[Path, Case]) -> None:
+def test_the_site_has_a_pagefind_index_of_every_record(example: tuple[Path, Case]) -> None:
+    """Search is Pagefind's, built by the plugin (Material's lunr index is gone)."""
     site, case = example
-    index = (site / "search" / "search_index.json").read_text()
-    assert "substantial proposal" in index
-    for actor in case.of_kind("actor"):
-        for alias in actor.data.aliases:
-            assert alias.split()[0] in index
+    assert not (site / "search" / "search_index.json").exists()
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    pages = sum(index["page_count"] for index in entry["languages"].values())
+    assert pages >= len(case.records)
 
 
 @pytest.mark.parametrize("budget", [10**9, 3000])

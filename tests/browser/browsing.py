@@ -196,57 +196,37 @@ def built_pages(site_dir: Path) -> list[str]:
     return pages
 
 
-# -- search ------------------------------------------------------------------------------------
-SEARCH_INPUT = "input.md-search__input"
-SEARCH_META = ".md-search-result__meta"
-SEARCH_ITEMS = ".md-search-result__list > li"
-
-
-def search_placeholder(page: Page) -> str:
-    return page.evaluate(
-        "JSON.parse(document.getElementById('__config').textContent)"
-        ".translations['search.result.placeholder']"
-    )
+# -- search (the plugin's Pagefind box) -------------------------------------------------------
+SEARCH_INPUT = "#cf-search-input"
+SEARCH_STATUS = ".cf-search__status"
+SEARCH_ITEMS = ".cf-search__results > li"
 
 
 def open_search(page: Page, key: str = "/") -> None:
-    """Open Material's search with its keyboard shortcut and wait until the worker has
-    loaded search_index.json (the meta line leaves "Initializing search")."""
+    """Open the search box with its keyboard shortcut."""
     page.keyboard.press(key)
     expect(page.locator(SEARCH_INPUT)).to_be_focused()
-    expect(page.locator(SEARCH_META)).to_have_text(search_placeholder(page))
-
-
-def wait_for_results(page: Page) -> None:
-    expect(page.locator(SEARCH_META)).to_have_text(re.compile(r"matching document", re.I))
 
 
 def search(page: Page, query: str) -> list[str]:
-    """Result paths for `query`, in rank order. The box is cleared first (the worker answers
-    the empty query with the placeholder), then the query goes in with a single keystroke, so
-    the results shown can only be this query's."""
-    box = page.locator(SEARCH_INPUT)
-    box.fill("")
-    box.press("Backspace")
-    expect(page.locator(SEARCH_META)).to_have_text(search_placeholder(page))
-    expect(page.locator(SEARCH_ITEMS)).to_have_count(0)
-    box.fill(query[:-1])
-    box.press(query[-1])
-    wait_for_results(page)
+    """Result paths for `query`, in rank order, once the answer to this very query is shown."""
+    page.locator(SEARCH_INPUT).fill(query)
+    done = re.compile(rf"(results?|No results) for {re.escape(query)}(, the first \d+ shown)?$")
+    expect(page.locator(SEARCH_STATUS)).to_have_text(done)
+    return settled(page)
+
+
+def settled(page: Page) -> list[str]:
+    """Result paths once the latest search (a query, a filter, a sort) has been answered."""
+    expect(page.locator(".cf-search__results")).to_have_attribute("aria-busy", "false")
     return result_paths(page)
 
 
 def result_paths(page: Page) -> list[str]:
-    """Pages in the result list, in order (Material adds ?h=... for highlighting)."""
-    hrefs = page.locator(f"{SEARCH_ITEMS} > a.md-search-result__link").evaluate_all(
+    hrefs = page.locator(f"{SEARCH_ITEMS} .cf-search__title a").evaluate_all(
         "links => links.map(a => a.href)"
     )
-    paths: list[str] = []
-    for href in hrefs:
-        path = urlsplit(href).path
-        if path not in paths:
-            paths.append(path)
-    return paths
+    return [urlsplit(h).path for h in hrefs]
 
 
 # -- timeline ----------------------------------------------------------------------------------

@@ -17,10 +17,16 @@ from browsing import (
     PHONE,
     RECORDS,
     ROOT,
+    SEARCH_INPUT,
+    SEARCH_ITEMS,
+    SEARCH_STATUS,
     Browsing,
     format_violations,
+    result_paths,
     run_axe,
+    search,
     serve,
+    settled,
 )
 from playwright.sync_api import Browser, Page, expect
 
@@ -28,9 +34,7 @@ from tests.cases import build
 
 pytestmark = pytest.mark.browser
 
-INPUT = "#cf-search-input"
-STATUS = ".cf-search__status"
-RESULTS = ".cf-search__results > li"
+INPUT, STATUS, RESULTS = SEARCH_INPUT, SEARCH_STATUS, SEARCH_ITEMS
 QUOTE_TOP = 1  # a quote's page is the first result for part of its text
 ALIAS_TOP = 1  # an actor's page is the first result for its name or one of its aliases
 
@@ -56,27 +60,6 @@ def part_of(text: str) -> str:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def search(page: Page, query: str) -> list[str]:
-    """Result paths for `query`, in rank order, once the answer to this very query is shown."""
-    page.locator(INPUT).fill(query)
-    done = re.compile(rf"(results?|No results) for {re.escape(query)}(, the first \d+ shown)?$")
-    expect(page.locator(STATUS)).to_have_text(done)
-    return settled(page)
-
-
-def settled(page: Page) -> list[str]:
-    """Result paths once the latest search (a query, a filter, a sort) has been answered."""
-    expect(page.locator(".cf-search__results")).to_have_attribute("aria-busy", "false")
-    return result_paths(page)
-
-
-def result_paths(page: Page) -> list[str]:
-    hrefs = page.locator(f"{RESULTS} .cf-search__title a").evaluate_all(
-        "links => links.map(a => a.href)"
-    )
-    return [urlsplit(h).path for h in hrefs]
-
-
 def query_of(page: Page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
