@@ -308,24 +308,17 @@ def layout_time(items: Sequence[Item], *, binned: bool | None = None) -> TimeLay
     return TimeLayout(axis, binned, rows)
 
 
+# Items of a binned row: those inside one period, by (period, qualified); the others, wider
+# than a period or open, by ("date", text) or ("open", before, period, qualified).
+_Bins = dict[tuple[int, bool], list[Item]]
+_Wide = dict[tuple[object, ...], list[Item]]
+
+
 def _layout_binned(axis: Axis, rows: list[Row], by_category: dict[str, list[Item]]) -> None:
-    bins: dict[str, dict[tuple[int, bool], list[Item]]] = {}
-    others: dict[str, dict[tuple[object, ...], list[Item]]] = {}
+    bins: dict[str, _Bins] = {}
+    others: dict[str, _Wide] = {}
     for row in rows:
-        bins[row.category] = defaultdict(list)
-        others[row.category] = defaultdict(list)
-        for item in by_category[row.category]:
-            place = placement(item.date)
-            if place.earliest is not None and place.latest is not None:
-                if axis.bucket(place.earliest) == axis.bucket(place.latest):
-                    bins[row.category][(axis.bucket(place.earliest), place.qualified)].append(item)
-                else:  # wider than a period: its exact extent, one mark per distinct date
-                    others[row.category][("date", item.date.text)].append(item)
-            else:  # an open range: one arrow per direction, period and qualifier
-                known = place.latest if place.earliest is None else place.earliest
-                assert known is not None
-                key = ("open", place.earliest is None, axis.bucket(known), place.qualified)
-                others[row.category][key].append(item)
+        bins[row.category], others[row.category] = _split_binned(axis, by_category[row.category])
     tallest = max(
         (
             sum(len(v) for (b, _), v in row_bins.items() if b == bucket)
@@ -335,56 +328,82 @@ def _layout_binned(axis: Axis, rows: list[Row], by_category: dict[str, list[Item
         default=1,
     )
     for row in rows:
-        marks: list[Mark] = []
-        stacked: dict[int, float] = defaultdict(float)
-        for (bucket, qualified), members in sorted(bins[row.category].items()):
-            first, last = axis.bucket_span(bucket)
-            x0, x1 = axis.day_x(first) + 0.5, axis.after_x(last) - 0.5
-            if x1 - x0 < 1:
-                x0, x1 = (x0 + x1 - 1) / 2, (x0 + x1 + 1) / 2
-            h = max(2.0, HIST_H * len(members) / tallest)
-            y = ROW_TITLE + HIST_H - stacked[bucket] - h
-            stacked[bucket] += h
-            label = bucket_label(axis.unit, bucket)
-            marks.append(Mark("bin", x0, x1, y, h, qualified, tuple(members), label, first, last))
-        spread: list[Mark] = []
-        wide = others[row.category]
-        if sum(1 for key in wide if key[0] == "date") > MAX_DATES:
-            wide = _coarsen(axis, wide)
-        for key, members in wide.items():
-            if key[0] == "periods":
-                spread.append(_periods_mark(axis, key, tuple(members)))
-                continue
-            if key[0] == "date":
-                first_item = members[0]
-                place = placement(first_item.date)
-                label = format_date(first_item.date)
-            else:
-                before = bool(key[1])
-                # The loosest true statement for all of them: before the latest known end,
-                # after the earliest known start.
-                pick = max if before else min
-                first_item = pick(
-                    members,
-                    key=lambda i: (
-                        placement(i.date).latest if before else placement(i.date).earliest,
-                        i.id,
-                    ),
-                )
-                place = placement(first_item.date)
-                label = format_date(first_item.date)
-            spread.append(_extent_mark(axis, place, tuple(members), label))
+        marks = _bin_marks(axis, bins[row.category], tallest)
+        spread = _wide_marks(axis, others[row.category])
         lanes = _pack(spread, top=ROW_TITLE + HIST_H + 4, max_lanes=MAX_BIN_LANES)
         row.marks = marks + sorted(spread, key=lambda m: (m.y, m.x0, m.label))
         row.height = ROW_TITLE + HIST_H + 4 + lanes * LANE + ROW_GAP
 
 
-def _coarsen(
-    axis: Axis, wide: dict[tuple[object, ...], list[Item]]
-) -> dict[tuple[object, ...], list[Item]]:
+def _split_binned(axis: Axis, items: Iterable[Item]) -> tuple[_Bins, _Wide]:
+    """A row's items, counted in the period they lie in, or kept aside when they do not lie
+    in one."""
+    bins: _Bins = defaultdict(list)
+    wide: _Wide = defaultdict(list)
+    for item in items:
+        place = placement(item.date)
+        if place.earliest is not None and place.latest is not None:
+            if axis.bucket(place.earliest) == axis.bucket(place.latest):
+                bins[(axis.bucket(place.earliest), place.qualified)].append(item)
+            else:  # wider than a period: its exact extent, one mark per distinct date
+                wide[("date", item.date.text)].append(item)
+        else:  # an open range: one arrow per direction, period and qualifier
+            known = place.latest if place.earliest is None else place.earliest
+            assert known is not None
+            wide[("open", place.earliest is None, axis.bucket(known), place.qualified)].append(item)
+    return bins, wide
+
+
+def _bin_marks(axis: Axis, bins: _Bins, tallest: int) -> list[Mark]:
+    """A row's histogram: one bar per period and qualifier, stacked within a period."""
+    marks: list[Mark] = []
+    stacked: dict[int, float] = defaultdict(float)
+    for (bucket, qualified), members in sorted(bins.items()):
+        first, last = axis.bucket_span(bucket)
+        x0, x1 = axis.day_x(first) + 0.5, axis.after_x(last) - 0.5
+        if x1 - x0 < 1:
+            x0, x1 = (x0 + x1 - 1) / 2, (x0 + x1 + 1) / 2
+        h = max(2.0, HIST_H * len(members) / tallest)
+        y = ROW_TITLE + HIST_H - stacked[bucket] - h
+        stacked[bucket] += h
+        label = bucket_label(axis.unit, bucket)
+        marks.append(Mark("bin", x0, x1, y, h, qualified, tuple(members), label, first, last))
+    return marks
+
+
+def _wide_marks(axis: Axis, wide: _Wide) -> list[Mark]:
+    """A row's items wider than a period, and its open ranges: one mark per key."""
+    if sum(1 for key in wide if key[0] == "date") > MAX_DATES:
+        wide = _coarsen(axis, wide)
+    spread: list[Mark] = []
+    for key, members in wide.items():
+        if key[0] == "periods":
+            spread.append(_periods_mark(axis, key, tuple(members)))
+            continue
+        first_item = members[0] if key[0] == "date" else _loosest(members, before=bool(key[1]))
+        place = placement(first_item.date)
+        label = format_date(first_item.date)
+        spread.append(_extent_mark(axis, place, tuple(members), label))
+    return spread
+
+
+def _loosest(members: Sequence[Item], *, before: bool) -> Item:
+    """The loosest true statement for all of them: before the latest known end, after the
+    earliest known start."""
+    pick = max if before else min
+    return pick(
+        members,
+        key=lambda i: (
+            placement(i.date).latest if before else placement(i.date).earliest,
+            i.id,
+        ),
+    )
+
+
+def _coarsen(axis: Axis, wide: _Wide) -> _Wide:
     """Too many distinct wide dates in a row: one mark per pair of first and last period
     (and qualifier), spanning all its dates. Looser, never wrong: each lies inside it."""
-    out: dict[tuple[object, ...], list[Item]] = defaultdict(list)
+    out: _Wide = defaultdict(list)
     for key, members in wide.items():
         if key[0] != "date":
             out[key].extend(members)
@@ -418,6 +437,11 @@ def _n(value: float) -> str:
     """A coordinate, the same text on every machine: one decimal, no trailing zero."""
     text = f"{round(value, 1):.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def _counted(n: int, nouns: str) -> str:
+    """`n` and `nouns` (a regular plural), in the singular when `n` is 1: "1 record"."""
+    return f"{n} {nouns.removesuffix('s') if n == 1 else nouns}"
 
 
 def _category_label(category: str) -> str:
@@ -652,7 +676,7 @@ def _time_figure(
         if layout.binned
         else "Each record is one mark, as precise as its date."
     )
-    desc = f"{len(items)} {noun}, {span}, one row per status ({rows}). {how}"
+    desc = f"{_counted(len(items), noun)}, {span}, one row per status ({rows}). {how}"
     svg = _time_svg(layout, link, fig_id=fig_id, title=title, desc=desc)
     table = _table(layout, link, f"The same {noun} as a table")
     return Markup(
@@ -803,61 +827,79 @@ def connections(
     nodes: list[str] = []
     rows: list[str] = []
     for i, (node, weight) in enumerate(shown):
-        angle = -math.pi / 2 + 2 * math.pi * i / len(shown)
-        cos, sin = math.cos(angle), math.sin(angle)
-        x, y = _CX + _RADIUS * cos, _CY + _RADIUS * sin
-        width = 1.5 + 6.5 * weight / heaviest
-        edges.append(
-            f'<path class="cf-edge" stroke-width="{_n(width)}" '
-            f'd="M{_n(_CX)} {_n(_CY)}L{_n(x)} {_n(y)}"/>'
-        )
-        lx, ly = _CX + (_RADIUS + 14) * cos, _CY + (_RADIUS + 14) * sin + 4
-        anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
-        if anchor == "middle":
-            ly += 10 if sin > 0 else -6
-        shared = f"{weight} shared event" + ("" if weight == 1 else "s")
-        nodes.append(
-            f'<a href="{escape(node.href)}" data-node="{escape(node.id)}">'
-            f"<title>{escape(node.name)}: {shared}</title>"
-            f'<circle class="cf-node" cx="{_n(x)}" cy="{_n(y)}" r="7"/>'
-            f'<text class="cf-halo" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}">'
-            f"{escape(_short(node.name))} ({weight})</text></a>"
-        )
-        rows.append(
-            f'<tr data-node="{escape(node.id)}"><td><a href="{escape(node.href)}">'
-            f"{escape(node.name)}</a></td><td>{weight}</td></tr>"
-        )
+        edge, drawn, row = _spoke(node, weight, i, len(shown), heaviest)
+        edges.append(edge)
+        nodes.append(drawn)
+        rows.append(row)
     more = (
-        f"{hidden} more actor{'' if hidden == 1 else 's'} share fewer events, not drawn."
+        f"{_counted(hidden, 'more actors')} share{'s' if hidden == 1 else ''} fewer events, "
+        "not drawn."
         if hidden
         else ""
     )
-    center_svg = (
+    fid = escape(fig_id)
+    title = f"Actors who share events with {center.name}"
+    desc = (
+        f"{center.name} in the centre; around them the {_counted(len(shown), 'actors')} they "
+        "share the most events with, clockwise from the top, most first. A line's width and the "
+        f"number by each name are the number of shared events. {more}"
+    ).strip()
+    svg = (
+        _svg_open(fig_id, _HEIGHT, title, desc)
+        + f'<g class="cf-edges">{"".join(edges)}</g>{_center_svg(center)}{"".join(nodes)}</svg>'
+    )
+    note = f'<p class="cf-more">{escape(more)}</p>' if more else ""
+    table = _connections_table(rows)
+    return Markup(
+        f'<figure class="cf-fig cf-fig-connections" id="{fid}">{svg}{note}{table}</figure>'
+    )
+
+
+def _connections_table(rows: list[str]) -> str:
+    return (
+        f'<details class="cf-alt"><summary>The same actors as a table</summary><table><thead>'
+        f'<tr><th scope="col">Actor</th><th scope="col">Shared events</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></details>"
+    )
+
+
+def _spoke(node: Node, weight: int, i: int, count: int, heaviest: int) -> tuple[str, str, str]:
+    """The `i`th of `count` actors around the circle, clockwise from the top: its line, its
+    node with its label, and its row in the table."""
+    angle = -math.pi / 2 + 2 * math.pi * i / count
+    cos, sin = math.cos(angle), math.sin(angle)
+    x, y = _CX + _RADIUS * cos, _CY + _RADIUS * sin
+    width = 1.5 + 6.5 * weight / heaviest
+    edge = (
+        f'<path class="cf-edge" stroke-width="{_n(width)}" '
+        f'd="M{_n(_CX)} {_n(_CY)}L{_n(x)} {_n(y)}"/>'
+    )
+    lx, ly = _CX + (_RADIUS + 14) * cos, _CY + (_RADIUS + 14) * sin + 4
+    anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
+    if anchor == "middle":
+        ly += 10 if sin > 0 else -6
+    shared = f"{weight} shared event" + ("" if weight == 1 else "s")
+    drawn = (
+        f'<a href="{escape(node.href)}" data-node="{escape(node.id)}">'
+        f"<title>{escape(node.name)}: {shared}</title>"
+        f'<circle class="cf-node" cx="{_n(x)}" cy="{_n(y)}" r="7"/>'
+        f'<text class="cf-halo" x="{_n(lx)}" y="{_n(ly)}" text-anchor="{anchor}">'
+        f"{escape(_short(node.name))} ({weight})</text></a>"
+    )
+    row = (
+        f'<tr data-node="{escape(node.id)}"><td><a href="{escape(node.href)}">'
+        f"{escape(node.name)}</a></td><td>{weight}</td></tr>"
+    )
+    return edge, drawn, row
+
+
+def _center_svg(center: Node) -> str:
+    return (
         f'<a href="{escape(center.href)}" data-node="{escape(center.id)}">'
         f"<title>{escape(center.name)}</title>"
         f'<circle class="cf-node cf-center" cx="{_n(_CX)}" cy="{_n(_CY)}" r="11"/>'
         f'<text class="cf-halo cf-center-label" x="{_n(_CX)}" y="{_n(_CY + 27)}" '
         f'text-anchor="middle">{escape(_short(center.name))}</text></a>'
-    )
-    fid = escape(fig_id)
-    title = f"Actors who share events with {center.name}"
-    desc = (
-        f"{center.name} in the centre; around them the {len(shown)} actors they share the most "
-        f"events with, clockwise from the top, most first. A line's width and the number by "
-        f"each name are the number of shared events. {more}"
-    ).strip()
-    svg = (
-        _svg_open(fig_id, _HEIGHT, title, desc)
-        + f'<g class="cf-edges">{"".join(edges)}</g>{center_svg}{"".join(nodes)}</svg>'
-    )
-    note = f'<p class="cf-more">{escape(more)}</p>' if more else ""
-    table = (
-        f'<details class="cf-alt"><summary>The same actors as a table</summary><table><thead>'
-        f'<tr><th scope="col">Actor</th><th scope="col">Shared events</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></details>"
-    )
-    return Markup(
-        f'<figure class="cf-fig cf-fig-connections" id="{fid}">{svg}{note}{table}</figure>'
     )
 
 
