@@ -24,6 +24,7 @@ from .findings import (
 from .linkcheck import check_links
 from .output import OutputError, write_tree
 from .pages import PathCollision, portable_files, render_site
+from .progress import for_terminal
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
 from .templating import TemplateOverrideError
@@ -79,7 +80,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
             watch(Path(args.dir), _say)
         return 0
-    report, _ = check(Path(args.dir))
+    with for_terminal() as progress:  # on stderr, only after 2 s on a terminal outside CI
+        report, _ = check(Path(args.dir), progress=progress)
     if args.fix or args.diff:
         _fix(report, diff=args.diff)
         if not args.diff:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,6 +30,7 @@ from .feeds import CHANGES_FEED, EVENTS_FEED, feed_files
 from .history import Commit, History, file_history_url, source_date_epoch
 from .models import KIND
 from .page_cache import PageCache
+from .progress import QUIET, Progress
 from .records import Record
 from .schema import record_schemas
 from .site_paths import Site, page_of
@@ -68,12 +69,14 @@ class HistoryLinks:
 class Extras:
     """What the site is built with besides the records: their history, where each record
     file's history is shown, the site's address (for absolute feed links) and the build time
-    (None: SOURCE_DATE_EPOCH, else the history's, else the newest record file's)."""
+    (None: SOURCE_DATE_EPOCH, else the history's, else the newest record file's), and who
+    hears how far rendering is (never part of a page)."""
 
     history: History | None = None
     history_links: Callable[[str], str | None] | None = None
     site_url: str | None = None
     built: datetime | None = None
+    progress: Progress = field(default=QUIET, compare=False)
 
     @property
     def key(self) -> tuple[object, ...]:

@@ -28,6 +28,7 @@ from .history import History
 from .models import KIND
 from .page_cache import PageCache, _Reads
 from .portable import portable_files
+from .progress import QUIET, Progress
 from .records import Record
 from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
@@ -35,15 +36,8 @@ from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
 T = TypeVar("T")
-__all__ = [
-    "SECTIONS",
-    "PageCache",
-    "PathCollision",
-    "Renderer",
-    "Site",
-    "portable_files",
-    "render_site",
-]
+__all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site"]
+__all__ += ["portable_files", "render_site"]
 
 
 class _Page:
@@ -252,6 +246,7 @@ class Renderer(PageViews):
                 pages[path] = known
                 site.files[path], site.titles[path] = known[1:]
             site.sources[path] = f"{KIND[record.kind].folder}/{record.path.name}"  # its YAML
+            self.extras.progress.advance()
         if cache is not None:
             cache.pages = pages  # pages of records that are gone are dropped
         for tag in sorted(self.tags):
@@ -275,6 +270,7 @@ def render_site(
     history_links: Callable[[str], str | None] | None = None,
     site_url: str | None = None,
     built: datetime | None = None,
+    progress: Progress = QUIET,
 ) -> Site:
     """Every generated file of the site, by path.
 
@@ -284,9 +280,11 @@ def render_site(
     `custom_dir` is the theme's custom_dir: templates in its `casefile/` folder replace ours.
     `history` (`history.read_history`) adds each record's last change and the Recent changes
     page and feed; `history_links` (`downloads.HistoryLinks`) links a record file's history;
-    `site_url` makes feed links absolute; `built` dates the feeds (see `downloads.py`).
+    `site_url` makes feed links absolute; `built` dates the feeds (see `downloads.py`);
+    `progress` hears of each record page rendered.
     """
-    extras = Extras(history, history_links, site_url, built)
+    extras = Extras(history, history_links, site_url, built, progress)
+    progress.stage("rendering pages", len(case.records))
     return Renderer(
         case,
         directory_urls=directory_urls,

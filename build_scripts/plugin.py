@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +33,26 @@ from .checker import Case, check
 from .downloads import HistoryLinks
 from .escape import attr
 from .files import Entry, walk
-from .findings import Finding, for_ci, format_text, one_line
+from .findings import Finding, Report, for_ci, format_text, one_line
 from .head import head_tags, insert_head
 from .history import History, head_commit, read_history
 from .nav import order
+from .overlay import ASSET_FILES as OVERLAY_FILES
+from .overlay import FINDINGS, EditorLink, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
+from .parallel import in_background
+from .progress import QUIET, Line, for_terminal
 from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
 from .search_index import (
     BOX_TEMPLATE,
     BUNDLE,
+    IndexStats,
     Reindexer,
     SearchDocument,
     build_index,
     built_pages,
+    content_document,
     dest_of,
     header_with_search,
     record_documents,
@@ -65,6 +73,8 @@ MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
 
 class CasefileConfig(Config):
     records = c.Dir(exists=True, default="casefile")  # relative to mkdocs.yml
+    # serve's error overlay links each finding to the file (see overlay.py); "" for no links
+    editor_link = EditorLink()
 
 
 class CasefilePlugin(BasePlugin[CasefileConfig]):
@@ -81,6 +91,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._store: SiteKeeper | None = None  # serve: the pages of the last build
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
+        self._index_job: Future[IndexStats] | None = None  # a full build: the index
+        self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
+        self._editor_link = ""  # serve: the overlay's links into the editor
+        self._progress: Line = QUIET  # this build's progress line (progress.py)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -106,11 +120,19 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        for asset in ASSET_FILES:
+        for asset in self._assets:
             kind = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/casefile/{asset}" not in [str(x) for x in kind]:
                 kind.append(f"assets/casefile/{asset}")
+        # Editor links name files on the serving machine: only for a browser on it.
+        local = is_local(config.dev_addr.host)
+        self._editor_link = self.config.editor_link if local else ""
         return config
+
+    @property
+    def _assets(self) -> tuple[str, ...]:
+        """Our CSS and JavaScript; serving, the error overlay's too (never in a built site)."""
+        return ASSET_FILES + (OVERLAY_FILES if self._serving else ())
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self._serving:  # before MkDocs empties the site folder
@@ -126,7 +148,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if refused:  # before MkDocs reads docs/, which would follow a link
             text = "\n".join(format_text(f, cwd=cwd) for f in refused)
             raise PluginError(f"casefile: docs/ holds files that are not regular files\n{text}")
-        report, case = check(self.root, self._cache if self._serving else None)
+        report, case = self._check()
         for finding in report.warnings:
             log.warning("%s", format_text(finding, cwd=cwd))
         if case is None:
@@ -152,9 +174,21 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 history=self._history(),
                 history_links=HistoryLinks.of(config.repo_url, config.edit_uri, self.root, docs),
                 site_url=config.site_url,
+                progress=self._progress,
             )
         except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
+
+    def _check(self) -> tuple[Report, Case | None]:
+        """Check the records with this build's progress line (progress.py); serving, keep
+        their findings for the error overlay (overlay.py)."""
+        assert self.root is not None
+        self._progress.close()  # a build stopped before its end may have left one open
+        self._progress = for_terminal()
+        report, case = check(self.root, self._cache if self._serving else None, self._progress)
+        if self._serving:
+            self._findings = overlay_json(report, editor_link=self._editor_link)
+        return report, case
 
     def _history(self) -> History | None:
         """The records' git history: read once per build, or (serving) again only when the
@@ -184,9 +218,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             records_root=self.root,
         ):
             files.append(file)
-        for asset in ASSET_FILES:
+        for asset in self._assets:
             content = (ASSETS / asset).read_bytes()
             files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
+        if self._serving:  # written every build: the pages themselves may not be
+            files.append(File.generated(config, FINDINGS, content=self._findings))
+        self._progress.stage("building pages", len(files.documentation_pages()))
         return files
 
     def on_env(
@@ -213,7 +250,23 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 self._nav_html,
                 lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
             )
+        if not self._serving:
+            self._start_index(config, files)
         return env
+
+    def _start_index(self, config: MkDocsConfig, files: Files) -> None:
+        """A full build: the search index is built while MkDocs renders the pages (everything
+        it needs is known now: the records, and the hand-written pages' bodies)."""
+        if self.site is None or self.case is None:
+            return
+        hand_written = {
+            f.dest_uri: f.page.content or ""
+            for f in files.documentation_pages()
+            if f.page is not None and f.src_uri not in self.site.titles
+        }
+        self._index_job = in_background(
+            partial(self._build_index, config, self.case, self.site, hand_written)
+        )
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         nav = nav if config.nav is not None else order(nav, SECTIONS)
@@ -244,6 +297,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return markdown
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self._progress.advance()
         if self.site is None or not output:
             return output
         return insert_head(output, head_tags(page.file.src_uri, self.site))
@@ -254,8 +308,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             rendered = len(self.site.titles) - kept if self.site else 0
             log.info("%d generated pages rendered, %d unchanged and kept", rendered, kept)
         self._index(config)
+        self._progress.close()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._progress.close()
         if self._store is not None:
             self._store.failed()
 
@@ -288,7 +344,15 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             reindexer.threads.append(thread)
             thread.start()
             return
-        stats = build_index(documents(), site_dir / BUNDLE, language=language)
+        self._progress.stage("building the search index")
+        job, self._index_job = self._index_job, None
+        if job is None:
+            du = config.use_directory_urls
+            generated = [dest_of(url_of(p, du)) for p in site.files if p.endswith(".md")]
+            job = in_background(
+                partial(self._build_index, config, case, site, built_pages(site_dir, generated))
+            )
+        stats = job.result()
         log.info(
             "search index: %d pages, %.1f MB in %d files, %.2f s",
             stats.pages,
@@ -296,6 +360,22 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             stats.files,
             stats.seconds,
         )
+
+    def _build_index(
+        self,
+        config: MkDocsConfig,
+        case: Case,
+        site: Site,
+        hand_written: dict[str, str] | dict[str, SearchDocument],
+    ) -> IndexStats:
+        """The search index of the records and the hand-written pages (their HTML bodies, or
+        their documents already made), into the site folder."""
+        found = record_documents(case, directory_urls=config.use_directory_urls, titles=site.titles)
+        for dest, page in hand_written.items():
+            doc = page if isinstance(page, SearchDocument) else content_document(page)
+            if doc is not None:
+                found[dest] = doc
+        return build_index(found, Path(config.site_dir) / BUNDLE, language=case.meta.language)
 
     @staticmethod
     def _log_info(message: str) -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import models
 from .files import Entry, read_bytes, scan_dir
 from .findings import CODES, Finding, Fix, Location
+from .progress import QUIET, Progress
 from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data, load_file
 from .textmatch import SourceText
 
@@ -374,12 +375,13 @@ def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[F
     return case, positions, findings + problems
 
 
-def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
+def load(root: Path, cache: FileCache | None = None, progress: Progress = QUIET) -> LoadedCase:
     """Read every file under `root`; never raises for bad input, never writes.
 
     With a `cache` (kept by `mkdocs serve` between rebuilds), files whose bytes did not
-    change are not parsed again.
+    change are not parsed again. `progress` hears of each record file read.
     """
+    progress.stage("loading records")
     if not root.is_dir():
         missing = Finding.make("missing-case", Location(root), variant="no-folder", root=root)
         return LoadedCase(root, None, None, [], [missing])
@@ -389,7 +391,7 @@ def load(root: Path, cache: FileCache | None = None) -> LoadedCase:
     folders = {e.name: e.path for e in top if e.is_dir}
     for kind in models.KIND_LIST:
         if kind.folder in folders:
-            _load_folder(loaded, kind, folders[kind.folder], cache)
+            _load_folder(loaded, kind, folders[kind.folder], cache, progress)
     if cache is not None:
         cache.prune()
     return loaded
@@ -415,7 +417,11 @@ def _load_top(loaded: LoadedCase, top: list[Entry], refused: list[Finding]) -> N
 
 
 def _load_folder(
-    loaded: LoadedCase, kind: models.Kind, directory: Path, cache: FileCache | None
+    loaded: LoadedCase,
+    kind: models.Kind,
+    directory: Path,
+    cache: FileCache | None,
+    progress: Progress,
 ) -> None:
     """Every record file of one kind's folder (and, for sources, their full texts)."""
     findings = loaded.findings
@@ -439,6 +445,7 @@ def _load_folder(
         else:
             record_id, problem = _id_from_name(path)
             record, problems = _load_record(kind.name, record_id, kind.model, path, cache)
+            progress.advance()
             findings.extend([problem, *problems] if problem else problems)
             if isinstance(record, Record) and problem is None:
                 loaded.records.append(record)

@@ -41,6 +41,7 @@ from .checker import Case
 from .dates import EdtfDate, format_date
 from .escape import attr
 from .models import KIND, WIKILINK
+from .pagefind_canon import canonicalise
 from .records import Record
 from .site_paths import page_of, url_of
 
@@ -312,6 +313,12 @@ def page_document(html: str) -> SearchDocument | None:
     return None if found is None else SearchDocument("", "page", html=found.group(1))
 
 
+def content_document(content: str) -> SearchDocument | None:
+    """A hand-written page from its HTML body (MkDocs' `page.content`), as `page_document`
+    reads it from the built page."""
+    return page_document(f'<article class="md-content__inner md-typeset">{content}</article>')
+
+
 def built_pages(site_dir: Path, skip: Iterable[str]) -> dict[str, SearchDocument]:
     """The built pages not in `skip` (the generated ones), as documents."""
     skipped = set(skip) | {"404.html"}
@@ -369,6 +376,7 @@ def build_index(documents: Mapping[str, SearchDocument], out: Path, *, language:
         for path in written.iterdir():
             if path.is_file() and not KEEP.match(path.name):
                 path.unlink()
+    canonicalise(written)  # Pagefind's filters come in hash-map order: same pages, same bytes
     swap_in(written, out)
     sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))

@@ -9,12 +9,15 @@ XPASS(strict), and the entry here goes with the marker.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -185,6 +188,69 @@ def build_site(project: Path, out: Path) -> None:
 
 
 serve = serve_folder  # the benchmark's server, so both serve a site alike
+
+FINDINGS_URL = "assets/casefile/findings.json"  # what `mkdocs serve` writes for the overlay
+
+
+@contextmanager
+def mkdocs_serve(project: Path) -> Iterator[str]:
+    """`mkdocs serve` of `project` (a real subprocess, live reload on: an open page reloads
+    after each rebuild, as an editor's does) on a free port of 127.0.0.1, from its first build
+    until the block ends; its address. Its log is `<project>.serve.log` beside the project."""
+    with socket.socket() as probe:
+        probe.bind((LOCAL_HOST, 0))
+        port = probe.getsockname()[1]
+    log_path = project.with_name(project.name + ".serve.log")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"{LOCAL_HOST}:{port}"],
+            cwd=project,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{LOCAL_HOST}:{port}/"
+    try:
+        wait_for_findings(url, lambda _: True, process=process, log=log_path, timeout=120)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def findings_of(url: str) -> dict[str, object] | None:
+    """The findings file `mkdocs serve` at `url` serves now (None: not served yet)."""
+    try:
+        status, _, body = fetch(url + FINDINGS_URL)
+    except OSError:
+        return None
+    return json.loads(body) if status == 200 else None
+
+
+def wait_for_findings(
+    url: str,
+    done: Callable[[dict[str, object]], bool],
+    *,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+    timeout: float = 60,
+) -> dict[str, object]:
+    """Poll the findings file until `done` says yes; fail with the server's log on timeout
+    or if the server stopped."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            break
+        found = findings_of(url)
+        if found is not None and done(found):
+            return found
+        time.sleep(0.2)
+    text = log.read_text(encoding="utf-8", errors="replace") if log else ""
+    pytest.fail(f"mkdocs serve at {url}: findings never as expected\n{text[-4000:]}")
 
 
 def built_pages(site_dir: Path) -> list[str]:

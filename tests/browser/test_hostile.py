@@ -23,9 +23,11 @@ from browsing import (
     Watch,
     build_site,
     built_pages,
+    mkdocs_serve,
     open_search,
     search,
     serve,
+    wait_for_findings,
     watched_context,
 )
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -226,3 +228,54 @@ def test_no_payload_runs_from_the_address(
         page.wait_for_load_state("load")
         page.evaluate(FIRE_EVENTS)
         assert hits(page) == [], url
+
+
+# -- the error overlay of `mkdocs serve` ------------------------------------------------------
+@pytest.fixture(scope="module")
+def hostile_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """`mkdocs serve` of a copy of the hostile project (its records valid at first)."""
+    project = tmp_path_factory.mktemp("hostile-serve") / "project"
+    shutil.copytree(HOSTILE, project)
+    (project / "docs").mkdir()
+    config = project / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines()
+    lines = ["site_name: Hostile case file" if ln.startswith("site_name:") else ln for ln in lines]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with mkdocs_serve(project) as url:
+        yield project, url
+
+
+def test_no_payload_runs_in_the_error_overlay(
+    browser: Browser, hostile_served: tuple[Path, str]
+) -> None:
+    """Findings quote the records' own words (a value, a field's name, a file's name): the
+    overlay shows the hostile record text of the case file as text, and none of it runs."""
+    project, url = hostile_served
+    actor = project / "casefile" / "actors" / "hostile-actor.yml"
+    good = actor.read_text(encoding="utf-8")
+    name = good.splitlines()[1].strip()  # the first payload line of the actor's name
+    payload_file = actor.with_name("x<svg onload=window.__xss=1>.yml")
+    actor.write_text(
+        good.replace("kind: person", f"kind: |-\n  {name}\n? |-\n  {name}\n: 1"), encoding="utf-8"
+    )
+    payload_file.write_text("'<img src=x onerror=window.__xss=1>': 1\n", encoding="utf-8")
+    watch = Watch()
+    try:
+        wait_for_findings(url, lambda f: f["errors"]["total"] >= 3)  # type: ignore[index]
+        with watched_context(browser, url, watch) as context:
+            context.add_init_script(TRAP)
+            page = context.new_page()
+            page.goto("/")
+            overlay = page.locator("#cf-overlay")
+            overlay.locator("details summary").first.click()  # the warnings too
+            page.evaluate(FIRE_EVENTS)
+            assert hits(page) == []
+            text = overlay.inner_text()
+            assert name.split("\t")[0] in text and "x<svg onload=window.__xss=1>.yml" in text
+            assert overlay.locator("img, script, svg, iframe, object").count() == 0
+            hrefs = overlay.locator("a").evaluate_all("as => as.map(a => a.href)")
+            assert hrefs and all(h.startswith("vscode://file/") for h in hrefs), hrefs
+    finally:
+        actor.write_text(good, encoding="utf-8")
+        payload_file.unlink()
+    assert not watch.problems(), "\n".join(watch.problems())
