@@ -21,6 +21,13 @@ measure, as the median of --repeat runs:
   and of the search index;
 - the search index (Pagefind, built by the plugin at the end of each build): its size, and
   the time to build it as the plugin does, as a share of the whole build;
+- a real `mkdocs serve` of the same project in Debian's chromium (unless
+  --no-serve-browser): one event's title saved --repeat times, the seconds until the open
+  page shows the new title after live reload, how many generated pages went through the
+  theme, and how long after each build the search index was in place (`serve_reload.py`);
+- each step of the plugin's build, from its "build steps" log line: check, render, reading
+  the pages, the theme and writing, waiting for the search index, and the index's own time
+  (built beside the pages);
 - with --search (or --pagefind, the same), the seconds from typing a query into the site's
   search box to its first result in Debian's chromium, on a freshly opened page in a fresh
   browser context each time (median of 5 queries: rare words, common words, a phrase), and
@@ -60,6 +67,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
+from benchmarks import serve_reload
 from benchmarks.synth import Generator, generate
 from build_scripts import cli, models
 from build_scripts.checker import Case, check, check_loaded
@@ -97,6 +105,9 @@ class Build:
     reported: float | None  # MkDocs' own "Documentation built in" (config to last file)
     peak_rss_kib: int | None
     cpu: float | None  # user + system seconds of the mkdocs process: steadier than wall time
+    # The plugin's "build steps" line: seconds per step (check, render, read pages, theme
+    # and write, index wait) and the index's own time (built beside the pages)
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -120,6 +131,12 @@ class Result:
     serve_check_s: list[float] = field(default_factory=list)
     serve_render_s: list[float] = field(default_factory=list)
     serve_rendered: int = 0  # record pages rendered again (the others were reused)
+    # A real `mkdocs serve` in Chromium: its first build, then per save of one event: seconds
+    # until the reloaded page shows the new title, the index's lag, pages through the theme
+    serve_first_s: float | None = None
+    serve_reload_s: list[float] = field(default_factory=list)
+    serve_index_lag_s: list[float] = field(default_factory=list)
+    serve_pages: list[int] = field(default_factory=list)
     # Chromium, a fresh context each: seconds from typing a query to its first result, and
     # the bytes of the index fetched meanwhile
     search_first_s: list[float] = field(default_factory=list)
@@ -188,7 +205,20 @@ def run_mkdocs(config: Path, env: dict[str, str]) -> Build:
     peak = int(fields[0]) if len(fields) == 3 else None
     cpu = float(fields[1]) + float(fields[2]) if len(fields) == 3 else None
     found = _BUILT_IN.search(done.stderr + done.stdout)
-    return Build(wall, float(found.group(1)) if found else None, peak, cpu)
+    return Build(wall, float(found.group(1)) if found else None, peak, cpu, _steps(done.stderr))
+
+
+_STEPS = re.compile(r"casefile: build steps: (.*) \(index ([0-9.]+) s")
+_STEP = re.compile(r"([a-z ]+) ([0-9.]+) s")
+
+
+def _steps(log_text: str) -> dict[str, float]:
+    found = _STEPS.search(log_text)
+    if found is None:
+        return {}
+    steps = {m.group(1).strip(): float(m.group(2)) for m in _STEP.finditer(found.group(1))}
+    steps["index (beside the pages)"] = float(found.group(2))
+    return steps
 
 
 def _yaml_value(value: object) -> str:
@@ -222,7 +252,7 @@ def write_plain_config(folder: Path, rendered: Path, n: int) -> Path:
         f"docs_dir: {_yaml_value(str(rendered))}\n"
         "site_dir: site\n"
         "theme:\n  name: material\n"
-        "plugins:\n  - search\n"
+        "plugins: []\n"  # no search index: the plugin's build has Pagefind's, timed apart
         "markdown_extensions:\n  - attr_list\n  - md_in_html\n  - toc\n"
         f"nav:\n{nav}"
         "not_in_nav: |\n  /actors/\n  /events/\n  /quotes/\n  /sources/\n  /tags/\n",
@@ -239,6 +269,7 @@ def bench_size(
     *,
     search: bool = False,
     pagefind: bool = False,
+    serve_browser: bool = False,
 ) -> Result:
     result = Result(n)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -310,6 +341,18 @@ def bench_size(
         result.search_bytes, result.search_files = folder_size(site_dir / "pagefind")
         result.index_s = time_index(records, site_dir)
         log(f"[N={n:,}] search index built in {result.index_s:.2f} s (as the plugin does)")
+        if serve_browser:
+            event = sorted((records / "events").glob("*.yml"))[len(result.check_s) // 2]
+            served = serve_reload.measure(plugin_config.parent, event, repeat)
+            result.serve_first_s = served.first_build_s
+            result.serve_reload_s = served.reload_s
+            result.serve_index_lag_s = served.index_lag_s
+            result.serve_pages = served.rendered
+            log(
+                f"[N={n:,}] mkdocs serve in chromium: first build {served.first_build_s:.1f} s; "
+                f"save -> page shows it {_list(served.reload_s)} s; search index in place "
+                f"{_list(served.index_lag_s)} s after each build"
+            )
         if search or pagefind:
             for query in result.search_queries:
                 seconds, fetched = search_latency(site_dir, query)
@@ -524,6 +567,21 @@ def _reported(builds: list[Build]) -> float | None:
     return median(values) if values else None
 
 
+STEPS = (
+    "check",
+    "render",
+    "read pages",
+    "theme and write",
+    "index wait",
+    "index (beside the pages)",
+)
+
+
+def _step(builds: list[Build], name: str) -> float | None:
+    values = [b.steps[name] for b in builds if name in b.steps]
+    return median(values) if values else None
+
+
 def _peak(builds: list[Build]) -> float | None:
     values = [b.peak_rss_kib for b in builds if b.peak_rss_kib]
     return max(values) / 1024 if values else None
@@ -586,10 +644,25 @@ def table(results: list[Result], repeat: int) -> str:
     row("  record pages rendered again", lambda r: f"{r.serve_rendered:,}")
     row("  regenerate / full check()", lambda r: f"{_serve(r) / median(r.check_s):.3f}")
     row("  regenerate / full check() + render", lambda r: f"{_serve(r) / _full(r):.3f}")
+    row(
+        "mkdocs serve, save -> reloaded page shows it (s)",
+        lambda r: f"{median(r.serve_reload_s):.2f}" if r.serve_reload_s else "not run",
+    )
+    row(
+        "  search index in place after the build (s)",
+        lambda r: f"{median(r.serve_index_lag_s):.2f}" if r.serve_index_lag_s else "not run",
+    )
+    row(
+        "  generated pages through the theme per save",
+        lambda r: f"{median(r.serve_pages):.0f}" if r.serve_pages else "not run",
+    )
+    row("  first build of serve (s)", lambda r: _fmt(r.serve_first_s, ".1f"))
     row("casefile render --out (s, once)", lambda r: f"{r.render_cmd_s:.2f}")
     row("mkdocs build WITH plugin (s, wall)", lambda r: f"{_walls(r.plugin):.2f}")
     row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plugin), ".2f"))
     row("  CPU, user + system (s)", lambda r: _fmt(_cpu(r.plugin), ".2f"))
+    for step in STEPS:
+        row(f"  step: {step} (s)", lambda r, step=step: _fmt(_step(r.plugin, step), ".2f"))
     row("mkdocs build, rendered pages, NO plugin (s)", lambda r: f"{_walls(r.plain):.2f}")
     row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plain), ".2f"))
     row("  CPU, user + system (s)", lambda r: _fmt(_cpu(r.plain), ".2f"))
@@ -732,15 +805,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="the same as --search (the site's search is Pagefind now)",
     )
+    parser.add_argument(
+        "--no-serve-browser",
+        action="store_true",
+        help="skip timing a real `mkdocs serve` in chromium (save -> reloaded page)",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(n < 1 for n in args.sizes):
         parser.error("--repeat and --sizes must be positive")
     print(header(), flush=True)
     if (args.search or args.pagefind) and not CHROMIUM.is_file():
         parser.error(f"--search and --pagefind need {CHROMIUM} (`make browser`)")
+    serve_browser = not args.no_serve_browser and CHROMIUM.is_file()
     results = [
         bench_size(
-            n, args.repeat, args.seed, args.workdir, search=args.search, pagefind=args.pagefind
+            n,
+            args.repeat,
+            args.seed,
+            args.workdir,
+            search=args.search,
+            pagefind=args.pagefind,
+            serve_browser=serve_browser,
         )
         for n in sorted(args.sizes)
     ]

@@ -13,6 +13,7 @@ reference counting.)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -27,3 +28,19 @@ def in_background(work: Callable[[], T]) -> Future[T]:
         return pool.submit(work)
     finally:
         pool.shutdown(wait=False)
+
+
+class Steps:
+    """The seconds each step of a build took, in order: `mark(name)` ends a step."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {value:.2f} s" for name, value in self.seconds.items())

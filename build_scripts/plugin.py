@@ -40,7 +40,7 @@ from .nav import order
 from .overlay import ASSET_FILES as OVERLAY_FILES
 from .overlay import FINDINGS, EditorLink, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
-from .parallel import in_background
+from .parallel import Steps, in_background
 from .progress import QUIET, Line, for_terminal
 from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
@@ -92,6 +92,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
         self._index_job: Future[IndexStats] | None = None  # a full build: the index
+        self._steps = Steps()  # this build's timings, logged at its end
         self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
         self._editor_link = ""  # serve: the overlay's links into the editor
         self._progress: Line = QUIET  # this build's progress line (progress.py)
@@ -135,6 +136,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return ASSET_FILES + (OVERLAY_FILES if self._serving else ())
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._steps = Steps()
         if self._serving:  # before MkDocs empties the site folder
             if self._store is None:
                 self._store = SiteKeeper(Path(config.site_dir))
@@ -149,6 +151,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             text = "\n".join(format_text(f, cwd=cwd) for f in refused)
             raise PluginError(f"casefile: docs/ holds files that are not regular files\n{text}")
         report, case = self._check()
+        self._steps.mark("check")
         for finding in report.warnings:
             log.warning("%s", format_text(finding, cwd=cwd))
         if case is None:
@@ -178,6 +181,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             )
         except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
+        self._steps.mark("render")
 
     def _check(self) -> tuple[Report, Case | None]:
         """Check the records with this build's progress line (progress.py); serving, keep
@@ -250,6 +254,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 self._nav_html,
                 lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
             )
+        self._steps.mark("read pages")
         if not self._serving:
             self._start_index(config, files)
         return env
@@ -303,6 +308,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return insert_head(output, head_tags(page.file.src_uri, self.site))
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._steps.mark("theme and write")
         if self._store is not None:
             kept = self._store.finish()
             rendered = len(self.site.titles) - kept if self.site else 0
@@ -353,6 +359,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 partial(self._build_index, config, case, site, built_pages(site_dir, generated))
             )
         stats = job.result()
+        self._steps.mark("index wait")
+        log.info("build steps: %s (index %.2f s, beside the pages)", self._steps, stats.seconds)
         log.info(
             "search index: %d pages, %.1f MB in %d files, %.2f s",
             stats.pages,

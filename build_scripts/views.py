@@ -47,10 +47,11 @@ KIND_LABELS = {
 }
 
 
-# A generated list page's HTML body is kept under this many characters: longer lists are
-# split into parts (by year, or in pieces), so that no page is much over 300 KB with the theme.
+# A generated list page's HTML body is kept under this many bytes: longer lists are split
+# into parts (by year, or in pieces), so that no page is over 300 KB with the theme's frame
+# (about 20 KB, more with a long navigation).
 PAGE_BUDGET = 200_000
-TAG_PART = 1000  # records on one page of a tag (a linked name is about 150 characters)
+LIST_PART = 1000  # entries on one page of a list (a linked name is 150 to 200 bytes)
 CHANGES_FILES = 100  # files listed under one commit on the Recent changes page
 
 
@@ -97,9 +98,11 @@ class PageViews:
         groups = self._timeline_groups()
         parted = self.page_at("timeline/part.md")  # every part is in one folder: same links
         items = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
-        sizes = [sum(len(items[e.id]) for e in g[3]) for g in groups]
+        # In bytes, as served; every part also carries the filter form.
+        sizes = [sum(len(items[e.id].encode()) for e in g[3]) for g in groups]
         filters = self._filters()
-        if sum(sizes) <= PAGE_BUDGET:
+        budget = PAGE_BUDGET - _form_bytes(filters)
+        if sum(sizes) <= budget:
             self.timeline_pages = {g[2]: page.path for g in groups}
             marked = _year_starts_marked([(g, False) for g in groups])
             mine = [self._group_view(page, g, first) for (g, _), first in marked]
@@ -115,7 +118,7 @@ class PageViews:
                 overview=False,
             )
             return text, "Timeline"
-        parts = _pack_by_year(groups, sizes, PAGE_BUDGET)
+        parts = _pack_by_year(groups, sizes, budget)
         listing = self._timeline_parts(parts, items)
         years: dict[int, str] = {}
         for _, path, chunk in parts:
@@ -523,13 +526,14 @@ class PageViews:
         }
 
     def actors_index(self, page: _Page) -> tuple[str, str]:
-        groups = []
+        entries: list[tuple[str, Record]] = []
         for kind in models.ACTOR_KINDS:
             actors = [a for a in self.by_kind["actor"] if a.data.kind == kind]
-            if actors:
-                actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
-                groups.append((KIND_LABELS[kind], actors))
-        return self._render(page, "actors_index.html.j2", groups=groups), "Actors"
+            actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
+            entries.extend((KIND_LABELS[kind], a) for a in actors)
+        return self._in_parts(page, "actors_index.html.j2", "Actors", entries, "actors/all"), (
+            "Actors"
+        )
 
     def quotes_index(self, page: _Page) -> tuple[str, str]:
         """Quotes by speaker and by date on one page; when that is longer than
@@ -604,59 +608,74 @@ class PageViews:
         by_publisher: dict[str, list[Record]] = defaultdict(list)
         for source in self.by_kind["source"]:
             by_publisher[source.data.publisher or ""].append(source)
-        groups = [
-            (
-                publisher,
-                sorted(
-                    by_publisher[publisher],
-                    key=lambda s: (
-                        s.data.published.sort_key if s.data.published else (date.max,),
-                        s.id,
-                    ),
+        entries = [
+            (publisher, source)
+            for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
+            for source in sorted(
+                by_publisher[publisher],
+                key=lambda s: (
+                    s.data.published.sort_key if s.data.published else (date.max,),
+                    s.id,
                 ),
             )
-            for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
         ]
-        return self._render(page, "sources_index.html.j2", groups=groups), "Sources"
+        folder = "sources/all"
+        return self._in_parts(page, "sources_index.html.j2", "Sources", entries, folder), (
+            "Sources"
+        )
 
     def tags_index(self, page: _Page) -> tuple[str, str]:
         tags = [(tag, tag_page(tag), len(self.tags[tag])) for tag in sorted(self.tags)]
         return self._render(page, "tags_index.html.j2", tags=tags), "Tags"
 
     def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
-        """A tag's records by kind; a tag with more than `TAG_PART` records is split into
-        numbered parts (`tags/<tag>/2.md`, ...)."""
+        """A tag's records by kind (in numbered parts when long: `tags/<tag>/2.md`, ...)."""
         records: list[tuple[str, Record]] = []
         for kind in ("event", "actor", "quote", "source"):
             found = [r for r in self.tags[tag] if r.kind == kind]
             found.sort(key=lambda r: (self.name(r).casefold(), r.id))
             records.extend((KIND[kind].title, r) for r in found)
-        chunks = [records[i : i + TAG_PART] for i in range(0, len(records), TAG_PART)] or [[]]
-        paths = [page.path] + [f"{page.path[:-3]}/{n}.md" for n in range(2, len(chunks) + 1)]
+        title = f"Tag: {tag}"
+        folder = page.path[:-3]
+        return self._in_parts(page, "tag.html.j2", title, records, folder, tag=tag), title
+
+    def _in_parts(
+        self,
+        page: _Page,
+        template: str,
+        title: str,
+        entries: list[tuple[str, Record]],
+        folder: str,
+        **context: object,
+    ) -> str:
+        """A list of (heading, record) on one page, or in numbered parts of `LIST_PART`
+        entries (`<folder>/2.md`, ...: extra pages) with plain links between them; the
+        first page's text. The template gets `groups` [(heading, [record])] and `parts`."""
+        chunks = [entries[i : i + LIST_PART] for i in range(0, len(entries), LIST_PART)] or [[]]
+        paths = [page.path] + [f"{folder}/{n}.md" for n in range(2, len(chunks) + 1)]
         listing = [
             {"path": p, "label": f"part {n}", "count": len(c)}
             for n, (p, c) in enumerate(zip(paths, chunks, strict=True), start=1)
         ]
-        title = f"Tag: {tag}"
+        texts = []
         for index, (path, chunk) in enumerate(zip(paths, chunks, strict=True)):
             groups: list[tuple[str, list[Record]]] = []
             for heading, record in chunk:
                 if not groups or groups[-1][0] != heading:
                     groups.append((heading, []))
                 groups[-1][1].append(record)
-            here = page if index == 0 else self.page_at(path)
-            text = self._render(
-                here,
-                "tag.html.j2",
-                tag=tag,
-                groups=groups,
-                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            texts.append(
+                self._render(
+                    page if index == 0 else self.page_at(path),
+                    template,
+                    groups=groups,
+                    parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+                    **context,
+                )
             )
-            if index == 0:
-                first = text
-            else:
-                self.extra_pages.append((path, text, f"{title} (part {index + 1})"))
-        return first, title
+            if index:
+                self.extra_pages.append((path, texts[-1], f"{title} (part {index + 1})"))
+        return texts[0]
 
     def data_page(self, page: _Page) -> tuple[str, str]:
         """Every download with its size (the downloads are made before the pages)."""
@@ -760,6 +779,12 @@ def _pack_by_year(
         pending.append((year, year_groups))
     flush()
     return parts
+
+
+def _form_bytes(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:
+    """About how many bytes the timeline's filter form takes (an option is its value, its
+    text and some 30 bytes of markup)."""
+    return sum(len(v.encode()) + len(t.encode()) + 30 for _, _, o in filters for v, t in o)
 
 
 def _cut_year(

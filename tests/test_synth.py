@@ -120,7 +120,12 @@ def test_tiny_case_files_still_check_clean(tmp_path: Path) -> None:
 
 def test_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two small `mkdocs build` runs (with and without the plugin): a few seconds."""
-    assert bench.main(["--sizes", "60", "--repeat", "1", "--workdir", str(tmp_path)]) == 0
+    assert (
+        bench.main(
+            ["--sizes", "60", "--repeat", "1", "--workdir", str(tmp_path), "--no-serve-browser"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     for label in ("records/s", "render_site", "plugin / plain", "peak RSS", "search index"):
         assert label in out
