@@ -227,6 +227,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
         if self._serving:  # written every build: the pages themselves may not be
             files.append(File.generated(config, FINDINGS, content=self._findings))
+        if self._store is not None:
+            self._store.keep_static(files)
         self._progress.stage("building pages", len(files.documentation_pages()))
         return files
 

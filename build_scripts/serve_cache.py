@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
 from mkdocs.structure.nav import Navigation
 
 # The template an unchanged page is given: MkDocs renders it to nothing and skips the write.
@@ -94,6 +95,7 @@ class SiteKeeper:
         self.skipped: set[str] = set()  # their source paths, whose "skipped" line is dropped
         self.aside = False  # the last complete build is in `kept`, not in the site folder
         self.chrome = ""  # this build: the signature of what every page's frame depends on
+        self.static: dict[str, tuple[str, int, int]] = {}  # static file -> its source's stat
 
     def stash(self) -> None:
         """A build begins (MkDocs empties the site folder next): move the last complete site
@@ -109,6 +111,32 @@ class SiteKeeper:
         for entry in os.scandir(self.site_dir):
             os.replace(entry.path, self.kept / entry.name)
         self.aside = True
+
+    def keep_static(self, files: Iterable[File]) -> int:
+        """Leave in place the static files (the theme's assets, media in docs/) whose source
+        is unchanged since the last build, instead of MkDocs copying them all again; how
+        many."""
+        kept = 0
+        seen: dict[str, tuple[str, int, int]] = {}
+        for file in files:
+            if file.generated_by or not file.abs_src_path or file.is_documentation_page():
+                continue
+            try:
+                stat = os.stat(file.abs_src_path)
+            except OSError:
+                continue
+            seen[file.dest_uri] = (file.abs_src_path, stat.st_mtime_ns, stat.st_size)
+            if (
+                self.aside
+                and self.files is not None
+                and file.dest_uri in self.files
+                and self.static.get(file.dest_uri) == seen[file.dest_uri]
+            ):
+                file.copy_file = _no_copy  # type: ignore[method-assign]
+                self.reused.append(file.dest_uri)
+                kept += 1
+        self.static = seen
+        return kept
 
     def begin(self, chrome: str) -> None:
         """The navigation is known: `chrome` is the signature of every page's frame."""
@@ -161,6 +189,10 @@ class SiteKeeper:
 
     def close(self) -> None:
         shutil.rmtree(self.kept, ignore_errors=True)
+
+
+def _no_copy(dirty: bool = False) -> None:
+    """A static file left in place: nothing to copy."""
 
 
 def _prune(root: Path, folder: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -36,8 +37,14 @@ def hand_written_collision(
 
 def edit_uri(records_root: Path, record_file: str, docs_dir: Path) -> str:
     """The record's YAML file relative to docs/, which MkDocs joins to `edit_uri`."""
-    target = (records_root / record_file).resolve()
-    return Path(os.path.relpath(target, docs_dir.resolve())).as_posix()
+    return posixpath.join(_records_from_docs(records_root, docs_dir), record_file)
+
+
+@lru_cache(maxsize=8)
+def _records_from_docs(records_root: Path, docs_dir: Path) -> str:
+    """The records folder relative to docs/ (resolved once, not once per record: record
+    files are regular files inside it, never links, see files.py)."""
+    return Path(os.path.relpath(records_root.resolve(), docs_dir.resolve())).as_posix()
 
 
 def normalise_edit_url(url: str) -> str:
