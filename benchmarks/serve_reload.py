@@ -20,14 +20,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 _LAG = re.compile(r"search index of \d+ pages in place ([0-9.]+) s after the build")
 _REBUILT = re.compile(r"(\d+) generated pages rendered, (\d+) unchanged and kept")
 
@@ -65,6 +57,8 @@ def _wait_for(lines: list[str], pattern: str, start: int, timeout: float) -> int
 def measure(project: Path, event: Path, repeat: int) -> ServeReload:
     from playwright.sync_api import sync_playwright
 
+    from benchmarks.bench import CHROMIUM, CHROMIUM_ARGS  # the one list of the flags
+
     result = ServeReload()
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CI": "1"}
@@ -81,7 +75,7 @@ def measure(project: Path, event: Path, repeat: int) -> ServeReload:
         result.first_build_s = time.perf_counter() - start
         with sync_playwright() as driver:
             browser = driver.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/events/{event.stem}/", wait_until="load")
