@@ -22,12 +22,15 @@ measure, as the median of --repeat runs:
 - the search index (Pagefind, built by the plugin at the end of each build): its size, and
   the time to build it as the plugin does, as a share of the whole build;
 - a real `mkdocs serve` of the same project in Debian's chromium (unless
-  --no-serve-browser): one event's title saved --repeat times, the seconds until the open
+  --no-browser): one event's title saved --repeat times, the seconds until the open
   page shows the new title after live reload, how many generated pages went through the
   theme, and how long after each build the search index was in place (`serve_reload.py`);
 - each step of the plugin's build, from its "build steps" log line: check, render, reading
   the pages, the theme and writing, waiting for the search index, and the index's own time
   (built beside the pages);
+- the figures on the case (`figures.py`), the timeline page's size and first contentful paint
+  in Chromium, and reading the git history of a repository of N record files and N/2
+  commits in one pass (`history.py`);
 - with --search (or --pagefind, the same), the seconds from typing a query into the site's
   search box to its first result in Debian's chromium, on a freshly opened page in a fresh
   browser context each time (median of 5 queries: rare words, common words, a phrase), and
@@ -68,6 +71,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from benchmarks import serve_reload
+from benchmarks.figures import figures_of_case
+from benchmarks.history import measure as history_measure
 from benchmarks.synth import Generator, generate
 from build_scripts import cli, models
 from build_scripts.checker import Case, check, check_loaded
@@ -137,6 +142,12 @@ class Result:
     serve_reload_s: list[float] = field(default_factory=list)
     serve_index_lag_s: list[float] = field(default_factory=list)
     serve_pages: list[int] = field(default_factory=list)
+    # The figures on this case (benchmarks/figures.py), the git history of a long repository
+    # of N record files (benchmarks/history.py), and the timeline page in Chromium
+    figures: dict[str, float] = field(default_factory=dict)
+    history: dict[str, float] = field(default_factory=dict)
+    timeline_bytes: int = 0
+    timeline_paint_s: float | None = None
     # Chromium, a fresh context each: seconds from typing a query to its first result, and
     # the bytes of the index fetched meanwhile
     search_first_s: list[float] = field(default_factory=list)
@@ -301,6 +312,11 @@ def bench_size(
         for record in case.records.values():
             result.records[record.kind] = result.records.get(record.kind, 0) + 1
         bench_duplicates(case.events, repeat, seed, result)
+        result.figures = figures_of_case(case)
+        log(
+            f"[N={n:,}] figures: timeline overview {result.figures['timeline_s']:.3f} s, "
+            f"busiest actor's strip {result.figures['strip_s']:.3f} s"
+        )
         result.pages = len(site.pages)
         if search or pagefind:
             result.search_queries = search_queries(case)
@@ -341,6 +357,15 @@ def bench_size(
         result.search_bytes, result.search_files = folder_size(site_dir / "pagefind")
         result.index_s = time_index(records, site_dir)
         log(f"[N={n:,}] search index built in {result.index_s:.2f} s (as the plugin does)")
+        timeline = site_dir / "timeline" / "index.html"
+        result.timeline_bytes = timeline.stat().st_size
+        if serve_browser:
+            result.timeline_paint_s = first_paint(site_dir, "timeline/")
+        result.history = history_measure(n, max(n // 2, 10))
+        log(
+            f"[N={n:,}] git history of {n:,} files, {result.history['commits']:.0f} commits: "
+            f"read in {result.history['read_history_s']:.2f} s (one git log)"
+        )
         if serve_browser:
             event = sorted((records / "events").glob("*.yml"))[len(result.check_s) // 2]
             served = serve_reload.measure(plugin_config.parent, event, repeat)
@@ -483,6 +508,33 @@ def serve_folder(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+FIRST_PAINT_JS = """
+() => new Promise((resolve) => {
+  const found = () => performance.getEntriesByName("first-contentful-paint")[0];
+  if (found()) return resolve(found().startTime / 1000);
+  new PerformanceObserver((list, observer) => {
+    observer.disconnect();
+    resolve(found().startTime / 1000);
+  }).observe({type: "paint", buffered: true});
+})
+"""
+
+
+def first_paint(site_dir: Path, path: str) -> float:
+    """Seconds from navigation to the first contentful paint of `path`, in a fresh context."""
+    from playwright.sync_api import sync_playwright
+
+    with serve_folder(site_dir) as url, sync_playwright() as driver:
+        browser = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_context().new_page()
+        page.goto(url + path, wait_until="load")
+        seconds = float(page.evaluate(FIRST_PAINT_JS))
+        browser.close()
+    return seconds
 
 
 def search_latency(site_dir: Path, query: str) -> tuple[float, int]:
@@ -657,6 +709,16 @@ def table(results: list[Result], repeat: int) -> str:
         lambda r: f"{median(r.serve_pages):.0f}" if r.serve_pages else "not run",
     )
     row("  first build of serve (s)", lambda r: _fmt(r.serve_first_s, ".1f"))
+    row("figures: timeline overview (s)", lambda r: _fmt(r.figures.get("timeline_s"), ".3f"))
+    row("  busiest actor's activity strip (s)", lambda r: _fmt(r.figures.get("strip_s"), ".3f"))
+    row("  connections (s)", lambda r: _fmt(r.figures.get("connections_s"), ".3f"))
+    row("timeline page (KB)", lambda r: f"{r.timeline_bytes / 1e3:.0f}")
+    row("  first contentful paint, Chromium (s)", lambda r: _fmt(r.timeline_paint_s, ".2f"))
+    row(
+        "git history, N files: commits read",
+        lambda r: f"{r.history.get('commits', 0):,.0f}",
+    )
+    row("  read in one git log (s)", lambda r: _fmt(r.history.get("read_history_s"), ".2f"))
     row("casefile render --out (s, once)", lambda r: f"{r.render_cmd_s:.2f}")
     row("mkdocs build WITH plugin (s, wall)", lambda r: f"{_walls(r.plugin):.2f}")
     row("  MkDocs' own 'built in' (s)", lambda r: _fmt(_reported(r.plugin), ".2f"))
@@ -806,9 +868,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the same as --search (the site's search is Pagefind now)",
     )
     parser.add_argument(
-        "--no-serve-browser",
+        "--no-browser",
         action="store_true",
-        help="skip timing a real `mkdocs serve` in chromium (save -> reloaded page)",
+        help="skip what needs chromium: a real `mkdocs serve` (save -> reloaded page), paint",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1 or any(n < 1 for n in args.sizes):
@@ -816,7 +878,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(header(), flush=True)
     if (args.search or args.pagefind) and not CHROMIUM.is_file():
         parser.error(f"--search and --pagefind need {CHROMIUM} (`make browser`)")
-    serve_browser = not args.no_serve_browser and CHROMIUM.is_file()
+    serve_browser = not args.no_browser and CHROMIUM.is_file()
     results = [
         bench_size(
             n,

@@ -121,9 +121,7 @@ def test_tiny_case_files_still_check_clean(tmp_path: Path) -> None:
 def test_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two small `mkdocs build` runs (with and without the plugin): a few seconds."""
     assert (
-        bench.main(
-            ["--sizes", "60", "--repeat", "1", "--workdir", str(tmp_path), "--no-serve-browser"]
-        )
+        bench.main(["--sizes", "60", "--repeat", "1", "--workdir", str(tmp_path), "--no-browser"])
         == 0
     )
     out = capsys.readouterr().out
