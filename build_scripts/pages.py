@@ -27,6 +27,7 @@ from .escape import attr, plain_markdown, render_markdown
 from .history import History
 from .models import KIND
 from .page_cache import PageCache, _Reads
+from .placement import grouped
 from .portable import portable_files
 from .progress import QUIET, Progress
 from .records import Record
@@ -95,7 +96,9 @@ class Renderer(PageViews):
         self.cache = cache
         self._reads: _Reads | None = None  # what the record page being rendered reads
         self._old_fragments: dict[tuple[str, ...], tuple[_Reads, list[str]]] = {}
-        self.events = case.events
+        # Timeline order (placement.py): an open range sits in its own group, so "latest" and
+        # an event's previous and next agree with the list.
+        self.events = [e for _, g in grouped(case.events, lambda e: e.data.date) for e in g]
         self.event_index = {r.id: i for i, r in enumerate(self.events)}
         self.by_kind: dict[str, list[Record]] = defaultdict(list)
         for record in case.records.values():
