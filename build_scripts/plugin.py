@@ -324,41 +324,32 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             self._store.failed()
 
     def _index(self, config: MkDocsConfig) -> None:
-        """The Pagefind search index of the built site (serving: in the background, so the
-        page reloads first and the index follows)."""
+        """The Pagefind search index of the built site: a full build waits for the one started
+        beside the pages; serving, it is rebuilt in the background, so the page reloads first
+        and the index follows."""
         if self.case is None or self.site is None:
             return
         case, site, site_dir = self.case, self.site, Path(config.site_dir)
-        language = case.meta.language
-
-        def documents() -> dict[str, SearchDocument]:
-            du = config.use_directory_urls
-            found = record_documents(case, directory_urls=du, titles=site.titles)
-            generated = [dest_of(url_of(p, du)) for p in site.files if p.endswith(".md")]
-            found.update(built_pages(site_dir, generated))
-            return found
-
         if self._serving:
             # One re-indexer per `mkdocs serve`, made at its first build; even the documents
             # are made in the background, so the reload is not kept waiting.
             if self._reindexer is None:
                 self._reindexer = Reindexer(self._log_info)
             reindexer = self._reindexer
-            thread = threading.Thread(
-                target=lambda: reindexer.submit(documents(), site_dir, language),
-                name="casefile-search-documents",
-                daemon=True,
-            )
+
+            def submit() -> None:
+                documents = self._documents(config, case, site, self._built_pages(config))
+                reindexer.submit(documents, site_dir, case.meta.language)
+
+            thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
             reindexer.threads.append(thread)
             thread.start()
             return
         self._progress.stage("building the search index")
         job, self._index_job = self._index_job, None
-        if job is None:
-            du = config.use_directory_urls
-            generated = [dest_of(url_of(p, du)) for p in site.files if p.endswith(".md")]
+        if job is None:  # not started beside the pages (no on_env): from the built pages
             job = in_background(
-                partial(self._build_index, config, case, site, built_pages(site_dir, generated))
+                partial(self._build_index, config, case, site, self._built_pages(config))
             )
         stats = job.result()
         self._steps.mark("index wait")
@@ -371,6 +362,29 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             stats.seconds,
         )
 
+    def _built_pages(self, config: MkDocsConfig) -> dict[str, SearchDocument]:
+        """The hand-written pages' documents, read from the built site."""
+        assert self.site is not None
+        du = config.use_directory_urls
+        generated = [dest_of(url_of(p, du)) for p in self.site.files if p.endswith(".md")]
+        return built_pages(Path(config.site_dir), generated)
+
+    @staticmethod
+    def _documents(
+        config: MkDocsConfig,
+        case: Case,
+        site: Site,
+        hand_written: dict[str, str] | dict[str, SearchDocument],
+    ) -> dict[str, SearchDocument]:
+        """What the index holds: every record, and the hand-written pages (their HTML bodies,
+        or their documents already made)."""
+        found = record_documents(case, directory_urls=config.use_directory_urls, titles=site.titles)
+        for dest, page in hand_written.items():
+            doc = page if isinstance(page, SearchDocument) else content_document(page)
+            if doc is not None:
+                found[dest] = doc
+        return found
+
     def _build_index(
         self,
         config: MkDocsConfig,
@@ -378,14 +392,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         site: Site,
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> IndexStats:
-        """The search index of the records and the hand-written pages (their HTML bodies, or
-        their documents already made), into the site folder."""
-        found = record_documents(case, directory_urls=config.use_directory_urls, titles=site.titles)
-        for dest, page in hand_written.items():
-            doc = page if isinstance(page, SearchDocument) else content_document(page)
-            if doc is not None:
-                found[dest] = doc
-        return build_index(found, Path(config.site_dir) / BUNDLE, language=case.meta.language)
+        """The search index, into the site folder."""
+        documents = self._documents(config, case, site, hand_written)
+        return build_index(documents, Path(config.site_dir) / BUNDLE, language=case.meta.language)
 
     @staticmethod
     def _log_info(message: str) -> None:
