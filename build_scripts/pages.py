@@ -98,7 +98,8 @@ class Renderer(PageViews):
         self._old_fragments: dict[tuple[str, ...], tuple[_Reads, list[str]]] = {}
         # Timeline order (placement.py): an open range sits in its own group, so "latest" and
         # an event's previous and next agree with the list.
-        self.events = [e for _, g in grouped(case.events, lambda e: e.data.date) for e in g]
+        self.event_groups = grouped(case.events, lambda e: e.data.date)
+        self.events = [e for _, events in self.event_groups for e in events]
         self.event_index = {r.id: i for i, r in enumerate(self.events)}
         self.by_kind: dict[str, list[Record]] = defaultdict(list)
         for record in case.records.values():

@@ -26,7 +26,7 @@ from .export import SCHEMA_PATH
 from .feeds import CHANGES_FEED, CHANGES_LIMIT, EVENTS_FEED, anchor
 from .figures import Item, Node, activity_strip, connections, source_strip, timeline_overview
 from .models import KIND
-from .placement import grouped
+from .placement import Group as DateGroup
 from .records import Record
 from .schema import record_schemas
 from .site_paths import page_of, tag_page
@@ -60,6 +60,9 @@ class PageViews:
 
     # Pages a section view adds besides its own (the parts of a long list): (path, text, title).
     extra_pages: list[tuple[str, str, str]]
+    # The events in their timeline groups (placement.py), in list order: made once, by the
+    # renderer, which lists events in this order everywhere.
+    event_groups: list[tuple[DateGroup, list[Record]]]
     # Where each timeline group (by its anchor) is: the page that lists it.
     timeline_pages: dict[str, str]
     # The history and settings the site is built with, and the downloads by path.
@@ -119,7 +122,7 @@ class PageViews:
             )
             return text, "Timeline"
         parts = _pack_by_year(groups, sizes, budget)
-        listing = self._timeline_parts(parts, items)
+        listing = self._timeline_parts(parts, items, filters)
         years: dict[int, str] = {}
         for _, path, chunk in parts:
             for group, _ in chunk:
@@ -138,10 +141,12 @@ class PageViews:
         return text, "Timeline"
 
     def _timeline_parts(
-        self, parts: list[tuple[str, str, list[tuple[Group, bool]]]], items: dict[str, str]
+        self,
+        parts: list[tuple[str, str, list[tuple[Group, bool]]]],
+        items: dict[str, str],
+        filters: list[tuple[str, str, list[tuple[str, str]]]],
     ) -> list[dict[str, object]]:
         """Render each part of a split timeline (an extra page); the list of the parts."""
-        filters = self._filters()
         self.timeline_pages = {}
         listing = []
         for label, path, chunk in parts:
@@ -178,8 +183,7 @@ class PageViews:
         whose month is not known, or an open range's own group): (year of its heading,
         label, anchor, events), in list order."""
         return [
-            (group.year, group.label, group.anchor, events)
-            for group, events in grouped(self.events, lambda e: e.data.date)
+            (group.year, group.label, group.anchor, events) for group, events in self.event_groups
         ]
 
     def _timeline_chart(self, page: _Page, years: dict[int, str]) -> Markup:
