@@ -168,18 +168,17 @@ class SiteKeeper:
         for path in self.files - current:
             (self.kept / path).unlink(missing_ok=True)
             _prune(self.kept, (self.kept / path).parent)
-        for entry in os.scandir(self.site_dir):  # folders MkDocs made, now empty
-            shutil.rmtree(entry.path) if entry.is_dir() else os.unlink(entry.path)
-        for entry in os.scandir(self.kept):
-            os.replace(entry.path, self.site_dir / entry.name)
-        self.kept.rmdir()
-        self.aside, self.files = False, current
+        self._serve_kept()  # what MkDocs left is folders, now empty
+        self.files = current
         return len(self.reused)
 
     def failed(self) -> None:
         """The build stopped half-way: serve the last complete site again."""
-        if not self.aside:
-            return
+        if self.aside:
+            self._serve_kept()
+
+    def _serve_kept(self) -> None:
+        """Empty the site folder of this build's leftovers and move the kept site back."""
         for entry in os.scandir(self.site_dir):
             shutil.rmtree(entry.path) if entry.is_dir() else os.unlink(entry.path)
         for entry in os.scandir(self.kept):
