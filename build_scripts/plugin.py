@@ -59,10 +59,11 @@ from .search_index import (
     search_box,
 )
 from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
+from .serve_patch import LastBuild, apply, changed_outputs, inputs_stamp, write_generated
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .site_paths import url_of
 from .templating import TemplateOverrideError
-from .theme import cache_nav
+from .theme import cache_blocks, cache_nav, linked_paths
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
@@ -88,6 +89,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._cache = FileCache()
         self._pages = PageCache()
         self._nav_html: dict[str, str] = {}
+        self._blocks: dict[tuple[str, str], str] = {}  # theme blocks by folder (theme.py)
         self._store: SiteKeeper | None = None  # serve: the pages of the last build
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
@@ -96,6 +98,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
         self._editor_link = ""  # serve: the overlay's links into the editor
         self._progress: Line = QUIET  # this build's progress line (progress.py)
+        self._hand_written: frozenset[str] = frozenset()  # this build's pages in docs/
+        # serve: the last complete build, to apply a save of records in place (serve_patch.py)
+        self._last: LastBuild | None = None
+        self._stamp = ""  # serve: `inputs_stamp` as this build began
+        self._built: tuple[Files, Navigation] | None = None  # this build's files and nav
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -138,6 +145,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._steps = Steps()
         if self._serving:  # before MkDocs empties the site folder
+            assert self.root is not None
+            self._last, self._stamp = None, inputs_stamp(config, self.root)
             if self._store is None:
                 self._store = SiteKeeper(Path(config.site_dir))
                 logging.getLogger("mkdocs.commands.build").addFilter(QuietSkips(self._store))
@@ -162,16 +171,23 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 return
             raise PluginError(f"casefile: the records have errors\n{text}")
         self.case = case
-        hand_written = frozenset(
+        self._hand_written = frozenset(
             e.path.relative_to(docs).as_posix()
             for e in listing
             if isinstance(e, Entry) and e.path.suffix == ".md"
         )
+        self.site = self._render(config, case)
+        self._steps.mark("render")
+
+    def _render(self, config: MkDocsConfig, case: Case) -> Site:
+        """Every generated file of the site (serving, through the page cache)."""
+        assert self.root is not None
+        docs = Path(config.docs_dir)
         try:
-            self.site = render_site(
+            return render_site(
                 case,
                 directory_urls=config.use_directory_urls,
-                hand_written=hand_written,
+                hand_written=self._hand_written,
                 cache=self._pages if self._serving else None,
                 custom_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
                 history=self._history(),
@@ -181,7 +197,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             )
         except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
-        self._steps.mark("render")
 
     def _check(self) -> tuple[Report, Case | None]:
         """Check the records with this build's progress line (progress.py); serving, keep
@@ -236,6 +251,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
         self._nav_html = {}  # the navigation can change between builds: render it afresh
+        self._blocks = {}
         assert env.loader is not None
         # The search box goes where Material puts its own, in the header the site uses (its
         # custom_dir's, if it overrides it): derived from that template's source at build time.
@@ -256,9 +272,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 self._nav_html,
                 lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
             )
+        cache_blocks(env, self._blocks, linked_paths(config))
         self._steps.mark("read pages")
         if not self._serving:
             self._start_index(config, files)
+        elif self._built is not None:  # kept to apply a save in place (serve_patch.py)
+            self._last = LastBuild(config, files, self._built[1], env, self._stamp)
         return env
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
@@ -279,6 +298,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         nav = nav if config.nav is not None else order(nav, SECTIONS)
         if self._store is not None:
             self._store.begin(frame_signature(config, nav))
+        self._built = (files, nav)
         return nav
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
@@ -311,6 +331,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._steps.mark("theme and write")
+        self._built = None
         if self._store is not None:
             kept = self._store.finish()
             rendered = len(self.site.titles) - kept if self.site else 0
@@ -320,6 +341,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._progress.close()
+        self._last = self._built = None  # the next save builds the whole site
         if self._store is not None:
             self._store.failed()
 
@@ -405,4 +427,50 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     ) -> LiveReloadServer:
         if self.root is not None:
             server.watch(str(self.root))
+        build_all = server.builder
+
+        def build_or_apply(config: MkDocsConfig | None = None) -> None:
+            if config is not None or not self.apply_save():
+                build_all(config)
+
+        server.builder = build_or_apply
         return server
+
+    def apply_save(self) -> bool:
+        """Serving, after a save: apply it to the served site in place when only records
+        changed and MkDocs' whole build would give the same files, frame and navigation
+        (`serve_patch.py`); False when that build is needed."""
+        last, old = self._last, self.site
+        if last is None or old is None or self.root is None:
+            return False
+        if inputs_stamp(last.config, self.root) != last.stamp:
+            return False
+        steps = Steps()
+        report, case = self._check()
+        steps.mark("check")
+        if report.warnings and last.config.strict:  # the whole build stops on them
+            return False
+        for finding in report.warnings:
+            log.warning("%s", format_text(finding, cwd=Path.cwd()))
+        write_generated(last.files, FINDINGS, self._findings)
+        if case is None:
+            text = "\n".join(format_text(f, cwd=Path.cwd()) for f in report.errors)
+            log.error("records have errors; serving the last good site\n%s", text)
+            return True
+        site = self._render(last.config, case)
+        steps.mark("render")
+        paths = changed_outputs(old, site, dict(SECTIONS))
+        if paths is None:
+            return False
+        self._last = None  # until the site is whole again: a failure here means a full build
+        self.site, self.case = site, case
+        pages = apply(last, site, paths)
+        steps.mark("theme and write")
+        self._last = last
+        log.info(
+            "%d generated pages rendered, %d unchanged and kept", pages, len(site.titles) - pages
+        )
+        log.info("save applied in place in %.2f s: %s", sum(steps.seconds.values()), steps)
+        self._index(last.config)
+        self._progress.close()
+        return True

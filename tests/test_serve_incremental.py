@@ -52,8 +52,38 @@ class Server:
         return load_config(config_file=str(self.project / "mkdocs.yml"), site_dir=str(self.site))
 
     def rebuild(self) -> None:
+        """A whole build, as MkDocs' own serve builder does it."""
         build(self._config(), serve_url=SERVE_URL)
         settle(self.plugin)
+
+    def serve(self) -> None:
+        """Wire the plugin into a live-reload server as `mkdocs serve` does: from then on
+        `save()` goes through the builder the plugin wraps."""
+        self.live = _Live(self)
+        self.plugin.on_serve(self.live, config=self._config(), builder=self.live.builder)  # type: ignore[arg-type]
+
+    def save(self) -> None:
+        """What the server does after a save: call its builder (the plugin's wrapper, which
+        applies the save in place or calls the whole build)."""
+        self.live.builder()
+        settle(self.plugin)
+
+
+class _Live:
+    """The two things the plugin uses of MkDocs' LiveReloadServer: `watch` and `builder`
+    (here MkDocs' own, counting the whole builds)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.whole_builds = 0
+        self.watched: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.watched.append(path)
+
+    def builder(self, config: MkDocsConfig | None = None) -> None:
+        self.whole_builds += 1
+        build(config or self.server._config(), serve_url=SERVE_URL)
 
 
 def settle(plugin: CasefilePlugin) -> None:
@@ -188,6 +218,106 @@ def test_a_broken_edit_keeps_the_last_good_site(tmp_path: Path) -> None:
         # Only the error overlay's findings change: the pages are the last good ones.
         findings = "assets/casefile/findings.json"
         assert b"john-kirby.yml" in after.pop(findings) and before.pop(findings)
+        assert after == before
+    finally:
+        server.plugin.on_shutdown()
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*sorted(EDITS), "title", "title", "break"]), st.sampled_from(EVENTS)
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_saves_applied_in_place_give_a_fresh_build(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, str]]
+) -> None:
+    """Through the server's builder as the plugin wraps it: record edits are applied in
+    place, anything else is a whole build; the served folder is a fresh build's."""
+    tmp = tmp_path_factory.mktemp("patch")
+    project = project_copy(tmp)
+    server = Server(project, tmp / "served")
+    try:
+        server.rebuild()
+        server.serve()
+        broken: Path | None = None
+        for n, (kind, name) in enumerate(edits):
+            if broken is not None:  # mend the last break first
+                broken.write_text(broken.read_text().replace("kind: persn", "kind: person"))
+                broken = None
+            elif kind == "break":
+                broken = project / "casefile" / "actors" / "john-kirby.yml"
+                broken.write_text(broken.read_text().replace("kind: person", "kind: persn"))
+            else:
+                if kind == "delete":
+                    name = f"added-{n - 1}.yml"
+                EDITS[kind](project, name, n)
+            server.save()
+        if broken is not None:
+            broken.write_text(broken.read_text().replace("kind: persn", "kind: person"))
+            server.save()
+    finally:
+        server.plugin.on_shutdown()
+    fresh(project, tmp / "fresh")
+    served, expected = tree(tmp / "served"), tree(tmp / "fresh")
+    assert sorted(served) == sorted(expected)
+    for path in expected:
+        assert served[path] == expected[path], path
+
+
+def test_a_record_edit_is_applied_in_place_and_anything_else_is_a_whole_build(
+    tmp_path: Path,
+) -> None:
+    project = project_copy(tmp_path)
+    server = Server(project, tmp_path / "served")
+    try:
+        server.rebuild()
+        server.serve()
+        assert server.live.watched == [str(project / "casefile")]
+        edit_title(project, "whelan-convicted.yml", 1)
+        server.save()
+        assert server.live.whole_builds == 0
+        page = tmp_path / "served" / "events" / "whelan-convicted" / "index.html"
+        assert "Edited 1 " in page.read_text()
+        assert "Edited 1 " in (tmp_path / "served" / "timeline" / "index.html").read_text()
+        edit_doc(project, "", 2)  # a hand-written page: MkDocs builds it
+        server.save()
+        assert server.live.whole_builds == 1
+        add_event(project, "whelan-convicted.yml", 3)  # a new page: the navigation's files
+        server.save()
+        assert server.live.whole_builds == 2
+        assert (tmp_path / "served" / "events" / "added-3" / "index.html").is_file()
+        edit_title(project, "whelan-convicted.yml", 4)
+        server.save()
+        assert server.live.whole_builds == 2
+        assert "Edited 4 " in page.read_text()
+    finally:
+        server.plugin.on_shutdown()
+
+
+def test_a_broken_save_applied_in_place_keeps_the_pages_and_shows_the_findings(
+    tmp_path: Path,
+) -> None:
+    project = project_copy(tmp_path)
+    server = Server(project, tmp_path / "served")
+    try:
+        server.rebuild()
+        server.serve()
+        before = tree(tmp_path / "served")
+        path = project / "casefile" / "actors" / "john-kirby.yml"
+        path.write_text(path.read_text().replace("kind: person", "kind: persn"), "utf-8")
+        server.save()
+        assert server.live.whole_builds == 0
+        after = tree(tmp_path / "served")
+        findings = "assets/casefile/findings.json"
+        assert b"john-kirby.yml" in after.pop(findings)
+        before.pop(findings)
         assert after == before
     finally:
         server.plugin.on_shutdown()

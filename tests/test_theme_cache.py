@@ -1,0 +1,84 @@
+"""The theme caches (`theme.py`) change no byte: the example site, with hand-written pages
+where cached links could differ (a page inside `assets/`, a deep page, a page with previous
+and next links), built with and without them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from build_scripts import plugin, theme
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _project(tmp: Path) -> Path:
+    project = tmp / "project"
+    shutil.copytree(ROOT / "casefile", project / "casefile")
+    shutil.copytree(ROOT / "docs", project / "docs")
+    (project / "docs" / "assets").mkdir(exist_ok=True)
+    (project / "docs" / "assets" / "notes.md").write_text("# Notes\n\nIn the assets folder.\n")
+    (project / "docs" / "deep" / "er").mkdir(parents=True)
+    (project / "docs" / "deep" / "er" / "page.md").write_text("# Deep\n\nTwo folders down.\n")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # The footer's previous and next links, and a script of the site's own in a folder.
+    config = config.replace(
+        "    - navigation.top\n", "    - navigation.top\n    - navigation.footer\n"
+    )
+    (project / "docs" / "js").mkdir()
+    (project / "docs" / "js" / "extra.js").write_text("// the site's own\n")
+    config += "\nextra_javascript:\n  - js/extra.js\n"
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return project
+
+
+def _build(project: Path, site: Path) -> dict[str, bytes]:
+    build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site)))
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and "pagefind" not in p.parts
+    }
+
+
+def test_the_theme_caches_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _project(tmp_path)
+    calls: list[bool] = []
+
+    def counted(*args: object) -> bool:
+        done = theme.cache_blocks(*args)  # type: ignore[arg-type]
+        calls.append(done)
+        return done
+
+    monkeypatch.setattr(plugin, "cache_blocks", counted)
+    cached = _build(project, tmp_path / "cached")
+    assert calls == [True]  # Material's own base.html: its blocks were cached
+    monkeypatch.setattr(plugin, "cache_blocks", lambda *args: False)
+    monkeypatch.setattr(plugin, "cache_nav", lambda *args: None)
+    plain = _build(project, tmp_path / "plain")
+    assert sorted(cached) == sorted(plain)
+    for path in plain:
+        assert cached[path] == plain[path], path
+    page = cached["assets/notes/index.html"].decode()
+    assert '<script src="../../js/extra.js"></script>' in page
+    # Inside assets/, the theme's own stylesheet is a sibling folder away, not two up.
+    assert 'href="../stylesheets/main.' in page
+
+
+def test_a_site_with_its_own_base_html_is_not_cached(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    overrides = project / "overrides"
+    overrides.mkdir()
+    base = Path(theme.BASE).read_text(encoding="utf-8")
+    (overrides / "base.html").write_text(base.replace("<body", "<body data-own", 1))
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n", 1)
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    env = load_config(config_file=str(project / "mkdocs.yml")).theme.get_env()
+    assert theme.cache_blocks(env, {}, []) is False
+    built = _build(project, tmp_path / "site")
+    assert b"<body data-own" in built["index.html"]
