@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
@@ -59,7 +60,14 @@ from .search_index import (
     search_box,
 )
 from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
-from .serve_patch import LastBuild, apply, changed_outputs, inputs_stamp, write_generated
+from .serve_patch import (
+    LastBuild,
+    apply,
+    changed_outputs,
+    inputs_stamp,
+    watch_records,
+    write_generated,
+)
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .site_paths import url_of
 from .templating import TemplateOverrideError
@@ -103,11 +111,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._last: LastBuild | None = None
         self._stamp = ""  # serve: `inputs_stamp` as this build began
         self._built: tuple[Files, Navigation] | None = None  # this build's files and nav
+        self._unwatch: Callable[[], None] = lambda: None  # serve: stop watching the records
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
 
     def on_shutdown(self) -> None:
+        self._unwatch()
         if self._reindexer is not None:
             self._reindexer.close()
             self._reindexer = None
@@ -426,7 +436,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         if self.root is not None:
-            server.watch(str(self.root))
+            self._unwatch = watch_records(server, str(self.root))
         build_all = server.builder
 
         def build_or_apply(config: MkDocsConfig | None = None) -> None:

@@ -5,6 +5,7 @@ in the background), while only the pages whose inputs changed are rendered again
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -321,3 +322,31 @@ def test_a_broken_save_applied_in_place_keeps_the_pages_and_shows_the_findings(
         assert after == before
     finally:
         server.plugin.on_shutdown()
+
+
+def test_a_save_under_the_records_wakes_the_server_through_file_events(tmp_path: Path) -> None:
+    """The records folder is watched by the system's file events, not MkDocs' polling: a
+    write wakes the server's build loop; reading a file does not."""
+    from mkdocs.livereload import LiveReloadServer
+
+    from build_scripts.serve_patch import watch_records
+
+    records = tmp_path / "casefile"
+    records.mkdir()
+    (records / "a.yml").write_text("title: A\n")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    stop = watch_records(server, str(records))
+    try:
+        assert not server._watched_paths  # not MkDocs' polling observer
+        time.sleep(0.2)
+        (records / "a.yml").read_text()
+        time.sleep(0.3)
+        assert server._want_rebuild is False
+        (records / "a.yml").write_text("title: B\n")
+        deadline = time.monotonic() + 5
+        while not server._want_rebuild and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server._want_rebuild is True
+    finally:
+        stop()
+        server.server_close()
