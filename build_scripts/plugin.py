@@ -71,7 +71,7 @@ from .serve_patch import (
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .site_paths import url_of
 from .templating import TemplateOverrideError
-from .theme import cache_blocks, cache_nav, linked_paths
+from .theme import cache_blocks, cache_header, cache_nav, cache_translations, linked_paths
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
@@ -260,8 +260,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment:
-        self._nav_html = {}  # the navigation can change between builds: render it afresh
-        self._blocks = {}
         assert env.loader is not None
         # The search box goes where Material puts its own, in the header the site uses (its
         # custom_dir's, if it overrides it): derived from that template's source at build time.
@@ -275,20 +273,33 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self._store is not None:
             own[SKIP_TEMPLATE] = ""  # an unchanged page's: MkDocs writes nothing for it
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(own), env.loader])
-        if self.site is not None and "toc.integrate" not in config.theme.get("features", []):
-            generated, in_nav = self.site.titles, dict(SECTIONS)
-            cache_nav(
-                env,
-                self._nav_html,
-                lambda page: page.file.src_uri in generated and page.file.src_uri not in in_nav,
-            )
-        cache_blocks(env, self._blocks, linked_paths(config))
+        self._cache_theme(env, config)
         self._steps.mark("read pages")
         if not self._serving:
             self._start_index(config, files)
         elif self._built is not None:  # kept to apply a save in place (serve_patch.py)
             self._last = LastBuild(config, files, self._built[1], env, self._stamp)
         return env
+
+    def _cache_theme(self, env: jinja2.Environment, config: MkDocsConfig) -> None:
+        """The parts of the theme that thousands of generated pages share, rendered once for
+        all of them (`theme.py`; the same bytes)."""
+        self._nav_html, self._blocks = {}, {}  # the navigation can change between builds
+        linked = linked_paths(config)
+        if self.site is not None:
+            generated, in_nav = self.site.titles, dict(SECTIONS)
+
+            def outside(page: Page) -> bool:
+                return page.file.src_uri in generated and page.file.src_uri not in in_nav
+
+            if "toc.integrate" not in config.theme.get("features", []):
+                cache_nav(env, self._nav_html, outside)
+            nav = self._built[1].pages if self._built is not None else []
+            du = config.use_directory_urls
+            targets = [*(p.url for p in nav), *(url_of(p, du) for p, _ in SECTIONS), *linked]
+            cache_header(env, self._blocks, outside, targets)
+        cache_blocks(env, self._blocks, linked)
+        cache_translations(env, config)
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything

@@ -15,12 +15,21 @@ link them as `base_url` and the path). It wraps the blocks of Material's own
 and a site's `main.html` that overrides one of them still runs its own, with `super()`
 cached.
 
-A test builds sites with and without both caches and compares every byte.
+The header differs between such pages only by the page's title: `cache_header` renders the
+rest of it once per depth and the title for each page.
+
+Every page also imports Material's `partials/language.html` several times "with context", so
+Jinja runs it again each time, and each translation it looks up builds the language's whole
+table first. `cache_translations` puts a module in its place whose `t` is a Python function
+that asks the original once per key.
+
+A test builds sites with and without these caches and compares every byte.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,10 +42,21 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
 NAV = "partials/nav.html"
-BASE = Path(material.__file__).parent / "templates" / "base.html"
+LANGUAGE = "partials/language.html"
+ORIGINAL_LANGUAGE = "casefile/material-language.html"
+THEME = Path(material.__file__).parent / "templates"
+BASE = THEME / "base.html"
 # Blocks of Material's base.html that read only the configuration and, through the `url`
 # filter, the page's folder; and the footer, which reads the page only for its previous and
 # next links.
+HEADER = "partials/header.html"
+_PARTS = ("header-start", "header-end")
+# Where Material's header prints the page's title (the only part of it that differs between
+# pages outside the navigation at one depth).
+HEADER_TITLE = re.compile(
+    r"\{%\s*if page\.meta and page\.meta\.title\s*%\}\s*\{\{\s*page\.meta\.title\s*\}\}\s*"
+    r"\{%\s*else\s*%\}\s*\{\{\s*page\.title\s*\}\}\s*\{%\s*endif\s*%\}"
+)
 FOLDER_BLOCKS = ("config", "scripts", "styles", "libs", "fonts", "analytics")
 FOOTER = "footer"
 
@@ -70,12 +90,14 @@ def cache_nav(env: Environment, cache: dict[str, str], cacheable: Callable[[Page
 
 
 def linked_paths(config: MkDocsConfig) -> list[str]:
-    """What the cached blocks link to, besides the theme's assets: the site's extra CSS and
-    JavaScript, its favicon, polyfills."""
+    """What the cached parts link to, besides the theme's assets: the site's extra CSS and
+    JavaScript, polyfills, language versions, its favicon and logo."""
     scripts = [getattr(s, "path", s) for s in config.extra_javascript]
     polyfills = [getattr(s, "path", s) for s in (config.extra.get("polyfills") or [])]
-    found = [*config.extra_css, *scripts, *polyfills, config.theme.get("favicon") or ""]
-    return [str(p) for p in found]
+    alternate = [a.get("link", "") for a in (config.extra.get("alternate") or [])]
+    theme = [config.theme.get("favicon") or "", config.theme.get("logo") or ""]
+    found = [*config.extra_css, *scripts, *polyfills, *alternate, *theme]
+    return [str(p) for p in found if p]
 
 
 def cache_blocks(
@@ -92,7 +114,7 @@ def cache_blocks(
         return False
     if template.filename is None or Path(template.filename).resolve() != BASE.resolve():
         return False
-    roots = {"assets"} | {p.split("/", 1)[0] for p in linked if "://" not in p}
+    roots = _roots(linked)
 
     def in_folder(page: Page) -> bool:
         return page.url.split("/", 1)[0] not in roots
@@ -107,6 +129,25 @@ def cache_blocks(
     if FOOTER in blocks:
         blocks[FOOTER] = _cached_block(FOOTER, blocks[FOOTER], cache, without_neighbours)
     return True
+
+
+def _folders_holding(targets: Iterable[str]) -> set[str]:
+    """Every folder that holds one of `targets` (site-root addresses), at any depth."""
+    held: set[str] = set()
+    for target in targets:
+        if "://" in target or target.startswith("/"):
+            continue
+        folder = target.split("#", 1)[0].rstrip("/")
+        while folder and folder not in held:
+            held.add(folder)
+            folder = posixpath.dirname(folder)
+    return held
+
+
+def _roots(linked: Iterable[str]) -> set[str]:
+    """The top folders of the site that cached parts link into: a page inside one of them
+    links them differently from other pages at its depth."""
+    return {"assets"} | {p.split("/", 1)[0] for p in linked if "://" not in p}
 
 
 def _cached_block(
@@ -129,3 +170,77 @@ def _cached_block(
         yield found
 
     return block
+
+
+def cache_translations(env: Environment, config: MkDocsConfig) -> bool:
+    """Replace Material's `partials/language.html` (imported with context, so run again on
+    every import) by one whose `t(key)` asks the original once per key and remembers the
+    answer for this build; False when the site's `language.html` is not Material's own."""
+    loader = env.loader
+    if loader is None:
+        return False
+    try:
+        source, filename, _ = loader.get_source(env, LANGUAGE)
+    except Exception:
+        return False
+    if filename is None or Path(filename).resolve() != (THEME / LANGUAGE).resolve():
+        return False
+    own = DictLoader({ORIGINAL_LANGUAGE: source, LANGUAGE: "{% set t = casefile_translate %}"})
+    env.loader = ChoiceLoader([own, loader])
+    original = env.get_template(ORIGINAL_LANGUAGE).make_module({"config": config})
+    known: dict[str, str] = {}
+
+    def translate(key: str) -> str:
+        found = known.get(key)
+        if found is None:
+            found = known[key] = str(original.t(key))
+        return found
+
+    env.globals["casefile_translate"] = translate
+    return True
+
+
+def cache_header(
+    env: Environment,
+    cache: dict[tuple[str, str], str],
+    cacheable: Callable[[Page], bool],
+    targets: Iterable[str],
+) -> bool:
+    """Render the header (the site's, search box included) once per folder for the pages
+    `cacheable` accepts, all but the page's title; False when the header does not print the
+    title as Material's does. `targets` are the addresses the header links to (from the site
+    root: the navigation's pages, the search box's, the theme's assets, `linked_paths`): a
+    page with one of them inside its own folder links it differently from its neighbours,
+    and is rendered as usual."""
+    loader = env.loader
+    if loader is None:
+        return False
+    try:
+        source, _, _ = loader.get_source(env, HEADER)
+    except Exception:
+        return False
+    found = list(HEADER_TITLE.finditer(source))
+    if len(found) != 1:
+        return False
+    before, title, after = (
+        source[: found[0].start()],
+        found[0].group(0),
+        source[found[0].end() :].removesuffix("\n"),
+    )
+    holding = _folders_holding(targets)
+
+    def cached(page: Page | None, part: str, caller: Callable[[], str]) -> str:
+        if page is None or not cacheable(page) or page.url.rstrip("/") in holding:
+            return caller()
+        # Pages in one folder link everything outside their own folders alike.
+        key = (part, posixpath.dirname(page.url.rstrip("/")))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = caller()
+        return Markup(found) if isinstance(found, Markup) else found
+
+    env.globals["casefile_cached_part"] = cached
+    start, end = (f'{{% call casefile_cached_part(page, "{p}") %}}' for p in _PARTS)
+    wrapped = start + before + "{% endcall %}" + title + end + after + "{% endcall %}"
+    env.loader = ChoiceLoader([DictLoader({HEADER: wrapped}), loader])
+    return True

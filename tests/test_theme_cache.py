@@ -5,6 +5,7 @@ and next links), built with and without them."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from build_scripts import plugin, theme
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _project(tmp: Path) -> Path:
+def _project(tmp: Path, directory_urls: bool = True) -> Path:
     project = tmp / "project"
     shutil.copytree(ROOT / "casefile", project / "casefile")
     shutil.copytree(ROOT / "docs", project / "docs")
@@ -32,6 +33,8 @@ def _project(tmp: Path) -> Path:
     (project / "docs" / "js").mkdir()
     (project / "docs" / "js" / "extra.js").write_text("// the site's own\n")
     config += "\nextra_javascript:\n  - js/extra.js\n"
+    if not directory_urls:
+        config += "use_directory_urls: false\n"
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     return project
 
@@ -45,28 +48,38 @@ def _build(project: Path, site: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_theme_caches_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = _project(tmp_path)
-    calls: list[bool] = []
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_the_theme_caches_change_no_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, directory_urls: bool
+) -> None:
+    project = _project(tmp_path, directory_urls)
+    calls: list[str] = []
 
-    def counted(*args: object) -> bool:
-        done = theme.cache_blocks(*args)  # type: ignore[arg-type]
-        calls.append(done)
-        return done
+    def counted(name: str) -> Callable[..., object]:
+        def call(*args: object) -> object:
+            done = getattr(theme, name)(*args)
+            if done is not False:
+                calls.append(name)
+            return done
 
-    monkeypatch.setattr(plugin, "cache_blocks", counted)
+        return call
+
+    names = ("cache_nav", "cache_header", "cache_blocks", "cache_translations")
+    for name in names:
+        monkeypatch.setattr(plugin, name, counted(name))
     cached = _build(project, tmp_path / "cached")
-    assert calls == [True]  # Material's own base.html: its blocks were cached
-    monkeypatch.setattr(plugin, "cache_blocks", lambda *args: False)
-    monkeypatch.setattr(plugin, "cache_nav", lambda *args: None)
+    assert calls == list(names)  # Material's own templates: every cache applies
+    for name in names:
+        monkeypatch.setattr(plugin, name, lambda *args: False)
     plain = _build(project, tmp_path / "plain")
     assert sorted(cached) == sorted(plain)
     for path in plain:
         assert cached[path] == plain[path], path
-    page = cached["assets/notes/index.html"].decode()
-    assert '<script src="../../js/extra.js"></script>' in page
-    # Inside assets/, the theme's own stylesheet is a sibling folder away, not two up.
-    assert 'href="../stylesheets/main.' in page
+    if directory_urls:
+        page = cached["assets/notes/index.html"].decode()
+        assert '<script src="../../js/extra.js"></script>' in page
+        # Inside assets/, the theme's own stylesheet is a sibling folder away, not two up.
+        assert 'href="../stylesheets/main.' in page
 
 
 def test_a_site_with_its_own_base_html_is_not_cached(tmp_path: Path) -> None:
@@ -78,7 +91,12 @@ def test_a_site_with_its_own_base_html_is_not_cached(tmp_path: Path) -> None:
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("  name: material\n", "  name: material\n  custom_dir: overrides\n", 1)
     (project / "mkdocs.yml").write_text(config, encoding="utf-8")
-    env = load_config(config_file=str(project / "mkdocs.yml")).theme.get_env()
+    config = load_config(config_file=str(project / "mkdocs.yml"))
+    env = config.theme.get_env()
     assert theme.cache_blocks(env, {}, []) is False
+    (overrides / "partials").mkdir()
+    language = (theme.THEME / theme.LANGUAGE).read_text(encoding="utf-8")
+    (overrides / theme.LANGUAGE).write_text(language.replace("or key", "or key ~ '!'"))
+    assert theme.cache_translations(config.theme.get_env(), config) is False
     built = _build(project, tmp_path / "site")
     assert b"<body data-own" in built["index.html"]
