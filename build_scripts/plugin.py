@@ -71,7 +71,14 @@ from .serve_patch import (
 from .site_files import generated_files, hand_written_collision, normalise_edit_url
 from .site_paths import url_of
 from .templating import TemplateOverrideError
-from .theme import cache_blocks, cache_header, cache_nav, cache_translations, linked_paths
+from .theme import (
+    cache_blocks,
+    cache_header,
+    cache_nav,
+    cache_toc,
+    cache_translations,
+    linked_paths,
+)
 
 # Messages read "casefile: ..." and go to mkdocs.plugins.casefile, so --strict fails on warnings.
 log = get_plugin_logger("casefile")
@@ -98,6 +105,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._pages = PageCache()
         self._nav_html: dict[str, str] = {}
         self._blocks: dict[tuple[str, str], str] = {}  # theme blocks by folder (theme.py)
+        self._tocs: dict[object, str] = {}  # tables of contents by their entries (theme.py)
         self._store: SiteKeeper | None = None  # serve: the pages of the last build
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
@@ -284,7 +292,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def _cache_theme(self, env: jinja2.Environment, config: MkDocsConfig) -> None:
         """The parts of the theme that thousands of generated pages share, rendered once for
         all of them (`theme.py`; the same bytes)."""
-        self._nav_html, self._blocks = {}, {}  # the navigation can change between builds
+        self._nav_html, self._blocks, self._tocs = {}, {}, {}  # afresh for every build
         linked = linked_paths(config)
         if self.site is not None:
             generated, in_nav = self.site.titles, dict(SECTIONS)
@@ -300,6 +308,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             cache_header(env, self._blocks, outside, targets)
         cache_blocks(env, self._blocks, linked)
         cache_translations(env, config)
+        cache_toc(env, self._tocs)
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything

@@ -18,6 +18,10 @@ cached.
 The header differs between such pages only by the page's title: `cache_header` renders the
 rest of it once per depth and the title for each page.
 
+A page's table of contents in the sidebar depends on its headings alone (their titles and
+anchors, not the page's own title): `cache_toc` renders each distinct one once, and record
+pages of a kind share a few.
+
 Every page also imports Material's `partials/language.html` several times "with context", so
 Jinja runs it again each time, and each translation it looks up builds the language's whole
 table first. `cache_translations` puts a module in its place whose `t` is a Python function
@@ -50,6 +54,7 @@ BASE = THEME / "base.html"
 # filter, the page's folder; and the footer, which reads the page only for its previous and
 # next links.
 HEADER = "partials/header.html"
+TOC = "partials/toc.html"
 _PARTS = ("header-start", "header-end")
 # Where Material's header prints the page's title (the only part of it that differs between
 # pages outside the navigation at one depth).
@@ -244,3 +249,51 @@ def cache_header(
     wrapped = start + before + "{% endcall %}" + title + end + after + "{% endcall %}"
     env.loader = ChoiceLoader([DictLoader({HEADER: wrapped}), loader])
     return True
+
+
+def cache_toc(env: Environment, cache: dict[object, str]) -> bool:
+    """Render Material's `partials/toc.html` once per distinct table of contents; False
+    when the site's `toc.html` is not Material's own."""
+    loader = env.loader
+    if loader is None:
+        return False
+    try:
+        source, filename, _ = loader.get_source(env, TOC)
+    except Exception:
+        return False
+    if filename is None or Path(filename).resolve() != (THEME / TOC).resolve():
+        return False
+
+    def cached(page: Page | None, caller: Callable[[], str]) -> str:
+        if page is None:
+            return caller()
+        items = list(page.toc)
+        # Material leaves out a first heading of level 1 (the page's title) and shows its
+        # children: the title is not part of what the partial prints.
+        if items and items[0].level == 1:
+            key: object = ("children of h1", _toc_key(items[0].children))
+        else:
+            key = _toc_key(items)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = caller()
+        return Markup(found) if isinstance(found, Markup) else found
+
+    env.globals["casefile_cached_toc"] = cached
+    wrapped = "{% call casefile_cached_toc(page) %}" + source.removesuffix("\n") + "{% endcall %}"
+    env.loader = ChoiceLoader([DictLoader({TOC: wrapped}), loader])
+    return True
+
+
+def _toc_key(items: Iterable[Any]) -> tuple[object, ...]:
+    """What the partial prints of these entries: anchors, titles, levels, children."""
+    return tuple(
+        (
+            item.url,
+            item.title,
+            item.level,
+            repr(getattr(item, "typeset", None)),
+            _toc_key(item.children),
+        )
+        for item in items
+    )

@@ -64,7 +64,7 @@ def test_the_theme_caches_change_no_byte(
 
         return call
 
-    names = ("cache_nav", "cache_header", "cache_blocks", "cache_translations")
+    names = ("cache_nav", "cache_header", "cache_blocks", "cache_translations", "cache_toc")
     for name in names:
         monkeypatch.setattr(plugin, name, counted(name))
     cached = _build(project, tmp_path / "cached")
