@@ -48,8 +48,21 @@ class ReadyPage(Page):
         body = self.markdown or ""
         self.content = body
         self.toc = get_toc(nest_toc_tokens(heading_tokens(body)))
-        self.present_anchor_ids = anchor_ids(body)
+        self.__dict__.pop("_anchors", None)  # read again from the new body when asked
         self.links_to_anchors = {}  # links are final URLs, checked by our own tests
+
+    # Only a hand-written page's link `page#id` asks which ids a page has: read them from the
+    # body then, not for every one of thousands of generated pages.
+    @property  # type: ignore[override]
+    def present_anchor_ids(self) -> set[str] | None:
+        found: set[str] | None = self.__dict__.get("_anchors")
+        if found is None and self.content is not None:
+            found = self.__dict__["_anchors"] = anchor_ids(self.content)
+        return found
+
+    @present_anchor_ids.setter
+    def present_anchor_ids(self, value: set[str] | None) -> None:
+        self.__dict__["_anchors"] = value
 
 
 def make_ready(page: Page) -> Page:

@@ -100,3 +100,20 @@ def test_a_site_with_its_own_base_html_is_not_cached(tmp_path: Path) -> None:
     assert theme.cache_translations(config.theme.get_env(), config) is False
     built = _build(project, tmp_path / "site")
     assert b"<body data-own" in built["index.html"]
+
+
+def test_links_into_generated_pages_are_checked_against_their_anchors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A hand-written page's link to `record#id` is checked by MkDocs against the ids the
+    generated page has (read from its body when asked): a missing one is a warning."""
+    project = _project(tmp_path)
+    (project / "docs" / "links.md").write_text(
+        "# Links\n\n[the sources](events/whelan-convicted.md#sources) and "
+        "[nowhere](events/whelan-convicted.md#no-such-anchor)\n"
+    )
+    caplog.set_level("WARNING")
+    build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(tmp_path / "s")))
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("no-such-anchor" in m for m in warned), warned
+    assert not any("#sources" in m for m in warned), warned
