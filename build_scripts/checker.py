@@ -6,6 +6,10 @@ report and, when there are no errors, the checked case the pages are rendered fr
 The checker is a list of rules, `RULES`. `index` reads the loaded case once into a `CaseView`
 (records by id, citations, every reference resolved), and each rule takes that view and yields
 findings, so adding a rule touches no other.
+
+With a `records.FileCache` (`mkdocs serve`), what the index and the rules derive from a record
+(or a pair of record and source text) is kept in the cache's memo while those are the very
+same objects, so a check after one edit redoes little but the passes over the whole case.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import difflib
 import gc
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +28,11 @@ from .evidence import inherited_precision, quote_speakers, unverified_quotations
 from .findings import Finding, Location, Report
 from .models import WIKILINK
 from .progress import QUIET, Progress
-from .records import FileCache, InvalidRecord, LoadedCase, Record, load
+from .records import FileCache, InvalidRecord, LoadedCase, Memo, Record, Table, load
 from .similar_events import possible_duplicates
 from .textmatch import (
     EXPLAIN_WORK,
+    SourceText,
     WorkBudget,
     dropped_negation,
     explain_mismatch,
@@ -210,29 +215,84 @@ class CaseView:
     invalid: dict[str, InvalidRecord]  # records with errors, still known by their ids
     citations: dict[str, list[Citation]]
     refs: list[Ref] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)  # one per ref, fault or not
+    own: dict[str, _Own] = field(default_factory=dict)  # by record id, as `records`
+    _kinds: dict[str, list[Record]] | None = None
 
     @property
     def language(self) -> str:
         return self.loaded.case.language if self.loaded.case else "en"
 
+    @property
+    def memo(self) -> Memo:
+        return self.loaded.memo
+
     def of_kind(self, kind: str) -> list[Record]:
-        return [r for r in self.records.values() if r.kind == kind]
+        if self._kinds is None:  # the rules ask for each kind more than once
+            self._kinds = defaultdict(list)
+            for record in self.records.values():
+                self._kinds[record.kind].append(record)
+        return list(self._kinds.get(kind, ()))
 
     def case(self) -> Case:
         """The checked case, for a case file without errors."""
         assert self.loaded.case is not None
         references = [
-            Reference(r.origin.id, r.target, r.relation) for r in self.refs if not r.fault
+            reference
+            for ref, reference in zip(self.refs, self.references, strict=True)
+            if not ref.fault
         ]
+        ids = sorted(self.records)
         case = Case(
-            self.loaded.root, self.loaded.case, dict(sorted(self.records.items())), references
+            self.loaded.root, self.loaded.case, {i: self.records[i] for i in ids}, references
         )
+        # Each target's referrers by origin, then relation: each origin's references in that
+        # order, origin after origin.
+        made = self._made()
         backrefs: dict[str, list[Reference]] = defaultdict(list)
-        for ref in sorted(set(references), key=lambda r: (r.target, r.origin, r.relation)):
-            backrefs[ref.target].append(ref)
-        case.backrefs = dict(backrefs)
+        for origin in ids:
+            for ref in made[origin]:
+                backrefs[ref.target].append(ref)
+        case.backrefs = dict(sorted(backrefs.items()))
         case.cited = self.citations
         return case
+
+    def _made(self) -> dict[str, tuple[Reference, ...]]:
+        """Each record's references that resolve, once each, by target and relation."""
+        made = {origin: mine.made for origin, mine in self.own.items()}
+        faulted: dict[str, list[Reference]] = {ref.origin.id: [] for ref in self.refs if ref.fault}
+        if faulted:
+            for ref, reference in zip(self.refs, self.references, strict=True):
+                if ref.origin.id in faulted and not ref.fault:
+                    faulted[ref.origin.id].append(reference)
+            made.update((origin, _made(resolved)) for origin, resolved in faulted.items())
+        return made
+
+
+@dataclass(frozen=True, slots=True)
+class _Own:
+    """What the index reads from one record on its own: how its id looks (`id_key`), its
+    citations, and its references as written, each with the `Reference` a case lists."""
+
+    key: str
+    citations: list[Citation]
+    refs: tuple[Ref, ...]
+    references: tuple[Reference, ...]
+    made: tuple[Reference, ...]  # `_made(references)`: what the case lists when all resolve
+
+
+def _own(record: Record) -> _Own:
+    citations = citations_of(record)
+    refs = tuple(
+        Ref(record, loc, target, relation) for loc, target, relation in _refs(record, citations)
+    )
+    references = tuple(Reference(record.id, r.target, r.relation) for r in refs)
+    return _Own(id_key(record.id), citations, refs, references, _made(references))
+
+
+def _made(references: Iterable[Reference]) -> tuple[Reference, ...]:
+    """One record's references, once each, by target and relation."""
+    return tuple(sorted(set(references), key=lambda r: (r.target, r.relation)))
 
 
 def index(loaded: LoadedCase) -> CaseView:
@@ -240,21 +300,22 @@ def index(loaded: LoadedCase) -> CaseView:
     citations, and every reference with what, if anything, is wrong with it."""
     by_key: dict[str, Record] = {}
     records: dict[str, Record] = {}
+    own: dict[str, _Own] = {}
     clashes: list[tuple[Record, Record]] = []
+    table = loaded.memo.table("index")
     for record in sorted(loaded.records, key=lambda r: str(r.path)):
-        first = by_key.setdefault(id_key(record.id), record)
+        mine = table.get(id(record), (record,), lambda r=record: _own(r))
+        first = by_key.setdefault(mine.key, record)
         if first is record:
             records[record.id] = record
+            own[record.id] = mine
         else:
             clashes.append((record, first))
     invalid = {r.id: r for r in loaded.invalid if id_key(r.id) not in by_key}
-    citations = {r.id: citations_of(r) for r in records.values()}
-    view = CaseView(loaded, records, clashes, invalid, citations)
-    view.refs = [
-        _resolve(view, Ref(record, loc, target, relation))
-        for record in records.values()
-        for loc, target, relation in _refs(record, citations[record.id])
-    ]
+    citations = {rid: mine.citations for rid, mine in own.items()}
+    view = CaseView(loaded, records, clashes, invalid, citations, own=own)
+    view.refs = [_resolve(view, ref) for mine in own.values() for ref in mine.refs]
+    view.references = [reference for mine in own.values() for reference in mine.references]
     return view
 
 
@@ -431,43 +492,97 @@ CHECK_EXPLAIN_WORK = 40 * EXPLAIN_WORK
 
 def unverified_passages(view: CaseView) -> Iterator[Finding]:
     """Quotes and excerpts must be found verbatim in their source's full text, if it has one,
-    and an elision in them must not leave out a negation."""
+    and an elision in them must not leave out a negation.
+
+    What each citation's passages come to is kept (`view.memo`) while the record, its source
+    and the source's text are the very same objects; only a word diff explaining a passage
+    not found spends from the check's budget, in order, every time."""
     budget = WorkBudget(CHECK_EXPLAIN_WORK)
+    table = view.memo.table("verbatim")
+    explained = view.memo.table("explain")
+    default = view.language
     for record in view.records.values():
-        for citation in view.citations[record.id]:
+        for number, citation in enumerate(view.citations[record.id]):
+            if not citation.passages:
+                continue  # an event's citation without an excerpt: the usual case
             source = view.records.get(citation.source)
             if source is None or source.kind != "source":
                 continue  # a broken reference, reported as one
-            language = getattr(record.data, "language", None) or source.data.language
-            for passage in citation.passages:
-                yield from _verbatim(record, passage, source, language or view.language, budget)
+            faults = table.get(
+                (id(record), number, id(source), id(source.text), default),
+                (record, source, source.text),
+                lambda r=record, c=citation, s=source: _faults(r, c, s, default),
+            )
+            for passage, fault, word in faults:
+                yield _verbatim(record, passage, source, fault, word, (budget, explained))
+
+
+# What is wrong with a passage: "unchecked" (its source has no text), "inside-word" (found
+# only inside a longer word, given), "not-found", or "negation" (the negation left out, given).
+Fault = tuple[Passage, str, str | None]
+
+
+def _faults(record: Record, citation: Citation, source: Record, default: str) -> list[Fault]:
+    """What is wrong with each passage of `citation`, the sound ones left out."""
+    language = getattr(record.data, "language", None) or source.data.language or default
+    faults: list[Fault] = []
+    for passage in citation.passages:
+        if source.text is None:
+            faults.append((passage, "unchecked", None))
+        elif source.text.find(passage.text) is None:
+            word = word_around(source.text, passage.text)
+            faults.append((passage, "inside-word" if word else "not-found", word))
+        elif (negation := dropped_negation(source.text, passage.text, language)) is not None:
+            faults.append((passage, "negation", negation))
+    return faults
 
 
 def _verbatim(
-    record: Record, passage: Passage, source: Record, language: str, budget: WorkBudget
-) -> Iterator[Finding]:
+    record: Record,
+    passage: Passage,
+    source: Record,
+    fault: str,
+    word: str | None,
+    explaining: tuple[WorkBudget, Table[tuple[str | None, int]]],
+) -> Finding:
     where = record.location(*passage.loc)
-    if source.text is None:
-        yield Finding.make("unchecked-quote", where, what=passage.what, source=source.id)
-    elif source.text.find(passage.text) is None:
-        word = word_around(source.text, passage.text)
-        difference = None if word else explain_mismatch(source.text, passage.text, budget)
-        yield Finding.make(
-            "not-verbatim",
-            where,
-            variant="inside-word" if word else None if difference is None else "explained",
-            what=passage.what,
-            source=source.id,
-            file=source.text_path.name if source.text_path else f"{source.id}.txt",
-            difference=difference,
-            word=word,
-        )
-    elif (negation := dropped_negation(source.text, passage.text, language)) is not None:
-        yield Finding.make("elided-negation", where, what=passage.what, negation=negation)
+    if fault == "unchecked":
+        return Finding.make("unchecked-quote", where, what=passage.what, source=source.id)
+    if fault == "negation":
+        return Finding.make("elided-negation", where, what=passage.what, negation=word)
+    assert source.text is not None
+    difference = None if word else _explain(source.text, passage.text, *explaining)
+    return Finding.make(
+        "not-verbatim",
+        where,
+        variant="inside-word" if word else None if difference is None else "explained",
+        what=passage.what,
+        source=source.id,
+        file=source.text_path.name if source.text_path else f"{source.id}.txt",
+        difference=difference,
+        word=word,
+    )
+
+
+def _explain(
+    text: SourceText, passage: str, budget: WorkBudget, kept: Table[tuple[str | None, int]]
+) -> str | None:
+    """`explain_mismatch(text, passage, budget)`. With a whole explanation's work left in the
+    budget, its result and cost are those of a fresh budget, and are kept for the next check."""
+    if budget.left < EXPLAIN_WORK:
+        return explain_mismatch(text, passage, budget)
+
+    def fresh() -> tuple[str | None, int]:
+        own = WorkBudget(EXPLAIN_WORK)
+        return explain_mismatch(text, passage, own), own.spent
+
+    difference, spent = kept.get((id(text), passage), (text,), fresh)
+    budget.spend(spent)
+    return difference
 
 
 def possible_duplicate_events(view: CaseView) -> Iterator[Finding]:
-    yield from possible_duplicates(view.of_kind("event"))
+    yield from possible_duplicates(view.of_kind("event"), view.memo)
 
 
 def unused_records(view: CaseView) -> Iterator[Finding]:
@@ -532,9 +647,9 @@ def check_loaded(loaded: LoadedCase, progress: Progress = QUIET) -> tuple[Report
         findings.extend(rule(view))
         progress.advance()
     report = Report(findings)
-    if report.errors or loaded.case is None:
-        return report, None
-    return report, view.case()
+    case = None if report.errors or loaded.case is None else view.case()
+    loaded.memo.finish()  # what was derived from records that changed or went away is dropped
+    return report, case
 
 
 def check(

@@ -200,10 +200,14 @@ class _Search:
 
 
 def _fields(view: CaseView) -> Iterator[_Field]:
-    """The fields whose quotations are checked, with the texts each must be found in."""
+    """The fields whose quotations are checked, with the texts each must be found in: those
+    that may hold one (`_may_quote`)."""
+    table = view.memo.table("quotation-fields")
     for record in view.records.values():
+        if not table.get(id(record), (record,), lambda r=record: _may_quote(_prose_of(r))):
+            continue
         data = record.data
-        if record.kind == "event" and data.summary:
+        if record.kind == "event":
             cited: dict[str, Record] = {}
             for citation in view.citations[record.id]:
                 source = view.records.get(citation.source)
@@ -211,13 +215,27 @@ def _fields(view: CaseView) -> Iterator[_Field]:
                     cited.setdefault(source.id, source)
             where = record.location("summary")
             yield _Field(data.summary, where, "event", tuple(cited.values()))
-        elif record.kind == "source" and data.notes and record.text is not None:
+        elif record.kind == "source" and record.text is not None:
             yield _Field(data.notes, record.location("notes"), "source", (record,))
-        elif record.kind == "actor" and data.description:
+        elif record.kind == "actor":
             yield _Field(data.description, record.location("description"), "any", ())
     case, positions = view.loaded.case, view.loaded.case_positions
     if case is not None and case.summary and positions is not None:
         yield _Field(case.summary, positions.at(("summary",)), "any", ())
+
+
+def _prose_of(record: Record) -> str | None:
+    """The field of `record` whose quotations are checked, if its kind has one."""
+    name = {"event": "summary", "source": "notes", "actor": "description"}.get(record.kind)
+    return getattr(record.data, name) if name else None
+
+
+def _may_quote(value: str | None) -> bool:
+    """Whether Markdown may hold a quotation: a quotation mark, or an entity that may be
+    one. Decided without reading the Markdown; most fields have neither."""
+    if not value:
+        return False
+    return MARK_RE.search(value) is not None or "&" in value
 
 
 def record_label(view: CaseView) -> Callable[[str], str]:
@@ -254,7 +272,7 @@ def unverified_quotations(view: CaseView) -> Iterator[Finding]:
             continue  # nothing to check against: `unchecked-quote` is about quotes only
         if field.scope == "any" and not search.texts:
             continue
-        if not MARK_RE.search(field.value) and "&" not in field.value:
+        if not _may_quote(field.value):
             continue  # the usual case (no mark, no entity), decided without reading Markdown
         seen: set[str] = set()
         for paragraph in prose(field.value, label):
@@ -373,10 +391,14 @@ def quote_speakers(view: CaseView) -> Iterator[Finding]:
 
     Each paragraph is read into words once per check; then each quote costs a substring
     search per name of its speaker in at most 1 + PARAGRAPHS_BEFORE paragraphs, after the
-    verbatim rule's `SourceText.find` (cached) located it.
+    verbatim rule's `SourceText.find` (cached) located it. What a quote comes to is kept
+    (`view.memo`) while it, its source, the source's text and its speaker are the very same
+    objects.
     """
     names: dict[str, list[str]] = {}
     words: dict[tuple[str, int], str] = {}
+    table = view.memo.table("quote-speakers")
+    default = view.language
     for record in view.of_kind("quote"):
         data = record.data
         source = view.records.get(data.source_id)
@@ -385,31 +407,51 @@ def quote_speakers(view: CaseView) -> Iterator[Finding]:
             continue
         if speaker is None or speaker.kind != "actor":
             continue
-        language = (source.data.language or view.language).split("-")[0].casefold()
-        if language not in SPEAKER_LANGUAGES:
-            continue
-        match = source.text.find(data.text)
-        if match is None:
-            continue  # not verbatim: reported as such
-        if speaker.id not in names:
-            names[speaker.id] = speaker_names(speaker)
-        window = []
-        for index in range(max(0, match.paragraph - PARAGRAPHS_BEFORE), match.paragraph + 1):
-            key = (source.id, index)
-            if key not in words:
-                words[key] = _words(source.text.normalised[index])
-            window.append(words[key])
-        if any(name in paragraph for name in names[speaker.id] for paragraph in window):
-            continue
-        if not SPEAKER_REFERENCES.isdisjoint(window[-1].split()):
-            continue
-        yield Finding.make(
-            "quote-speaker-not-in-passage",
-            record.location("speaker"),
-            speaker=speaker.id,
-            paragraph=match.paragraph + 1,
-            source=source.id,
+        finding = table.get(
+            (id(record), id(source), id(source.text), id(speaker), default),
+            (record, source, source.text, speaker),
+            lambda r=record, s=source, a=speaker: _speaker_finding(r, s, a, default, names, words),
         )
+        if finding is not None:
+            yield finding
+
+
+def _speaker_finding(
+    record: Record,
+    source: Record,
+    speaker: Record,
+    default: str,
+    names: dict[str, list[str]],
+    words: dict[tuple[str, int], str],
+) -> Finding | None:
+    """The finding about `record` (a quote) when its speaker is not in its passage; `names`
+    and `words` are what the check has read so far, by speaker and by paragraph."""
+    assert source.text is not None
+    language = (source.data.language or default).split("-")[0].casefold()
+    if language not in SPEAKER_LANGUAGES:
+        return None
+    match = source.text.find(record.data.text)
+    if match is None:
+        return None  # not verbatim: reported as such
+    if speaker.id not in names:
+        names[speaker.id] = speaker_names(speaker)
+    window = []
+    for index in range(max(0, match.paragraph - PARAGRAPHS_BEFORE), match.paragraph + 1):
+        key = (source.id, index)
+        if key not in words:
+            words[key] = _words(source.text.normalised[index])
+        window.append(words[key])
+    if any(name in paragraph for name in names[speaker.id] for paragraph in window):
+        return None
+    if not SPEAKER_REFERENCES.isdisjoint(window[-1].split()):
+        return None
+    return Finding.make(
+        "quote-speaker-not-in-passage",
+        record.location("speaker"),
+        speaker=speaker.id,
+        paragraph=match.paragraph + 1,
+        source=source.id,
+    )
 
 
 # -- rule 3: a summary more precise than its event's date ----------------------------------------
@@ -505,6 +547,14 @@ def _weekday_in(name: str, earliest: date, latest: date) -> bool:
     )
 
 
+def _may_name_a_day(event: Record) -> bool:
+    """Whether an event's summary may name a day its date does not pin down."""
+    data = event.data
+    return (
+        not data.date.is_exact_day and bool(data.summary) and bool(_DATE_LIKE.search(data.summary))
+    )
+
+
 def inherited_precision(view: CaseView) -> Iterator[Finding]:
     """An event whose date is not one exact day (a month, a year, an interval, an open
     range, or a day marked ~ or ?) has a summary that names a day inside its date's range
@@ -518,11 +568,12 @@ def inherited_precision(view: CaseView) -> Iterator[Finding]:
     July ..."). Code spans are left out. One pass over each summary.
     """
     label = record_label(view)
+    table = view.memo.table("summaries-naming-days")
     for record in view.of_kind("event"):
+        if not table.get(id(record), (record,), lambda r=record: _may_name_a_day(r)):
+            continue  # the usual cases, decided without reading the Markdown
         data = record.data
         when: EdtfDate = data.date
-        if when.is_exact_day or not data.summary or not _DATE_LIKE.search(data.summary):
-            continue  # the usual cases, decided without reading the Markdown
         earliest, latest = when.earliest, when.latest
         named: dict[str, None] = {}
         for paragraph in prose(data.summary, label):

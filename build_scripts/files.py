@@ -13,8 +13,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from .findings import Finding, Location
@@ -25,6 +26,15 @@ MAX_BYTES = 1_000_000
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
+# What `lstat` says of a file, enough to tell that it changed without reading it: any write
+# moves its change time (ctime), which no program can set back.
+StatKey = tuple[int, int, int, int]  # (st_ino, st_size, st_mtime_ns, st_ctime_ns)
+
+
+def stat_key(info: os.stat_result) -> StatKey:
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One name in a folder, as `lstat` saw it (a link is never taken for its target)."""
@@ -32,6 +42,7 @@ class Entry:
     path: Path
     is_dir: bool
     is_file: bool
+    stat: StatKey | None = None  # for a regular file
 
     @property
     def name(self) -> str:
@@ -67,26 +78,43 @@ def too_large(path: Path, size: int, limit: int) -> Finding:
 def scan_dir(directory: Path) -> tuple[list[Entry], list[Finding]]:
     """The entries of `directory` sorted by name: folders and regular files; anything else is
     a finding. Hidden names (`.git`, `.DS_Store`) are skipped, as before."""
-    entries: list[Entry] = []
+    entries, findings = scan_named(directory)
+    return list(entries.values()), findings
+
+
+def scan_named(
+    directory: Path, known: Mapping[str, Entry] | None = None
+) -> tuple[dict[str, Entry], list[Finding]]:
+    """`scan_dir`, by name. `known` holds the entries of an earlier scan: a file that `lstat`
+    shows as it was then keeps its entry (and its path object)."""
+    entries: dict[str, Entry] = {}
     findings: list[Finding] = []
     try:
         with os.scandir(directory) as listing:
-            raw = sorted(listing, key=lambda e: e.name)
+            raw = sorted(listing, key=attrgetter("name"))
     except OSError as exc:
-        return [], [unreadable(directory, exc)]
+        return {}, [unreadable(directory, exc)]
+    known = known or {}
     for item in raw:
-        if item.name.startswith("."):
+        name = item.name
+        if name.startswith("."):
             continue
-        path = directory / item.name
         try:
-            mode = item.stat(follow_symlinks=False).st_mode
+            info = item.stat(follow_symlinks=False)
         except OSError as exc:
-            findings.append(unreadable(path, exc))
+            findings.append(unreadable(directory / name, exc))
             continue
-        if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
-            entries.append(Entry(path, stat.S_ISDIR(mode), stat.S_ISREG(mode)))
+        mode = info.st_mode
+        if stat.S_ISREG(mode):
+            key = stat_key(info)
+            entry = known.get(name)
+            if entry is None or entry.stat != key:
+                entry = Entry(directory / name, False, True, key)
+            entries[name] = entry
+        elif stat.S_ISDIR(mode):
+            entries[name] = Entry(directory / name, True, False)
         else:
-            findings.append(not_regular(path, mode))
+            findings.append(not_regular(directory / name, mode))
     return entries, findings
 
 
@@ -108,18 +136,27 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, list[F
     The check and the read use one file descriptor, so the file cannot be swapped for a link
     between them.
     """
+    data, _, findings = read_stat(path, limit)
+    return data, findings
+
+
+def read_stat(
+    path: Path, limit: int = MAX_BYTES
+) -> tuple[bytes | None, StatKey | None, list[Finding]]:
+    """`read_bytes`, with what `fstat` said of the file just before it was read: bytes read
+    are never newer than that key says (a file changed while being read has a newer one)."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link
-            return None, [not_regular(path, stat.S_IFLNK)]
-        return None, [unreadable(path, exc)]
+            return None, None, [not_regular(path, stat.S_IFLNK)]
+        return None, None, [unreadable(path, exc)]
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, [not_regular(path, info.st_mode)]
+            return None, None, [not_regular(path, info.st_mode)]
         if info.st_size > limit:
-            return None, [too_large(path, info.st_size, limit)]
+            return None, None, [too_large(path, info.st_size, limit)]
         chunks: list[bytes] = []
         remaining = limit + 1
         while remaining > 0:
@@ -129,10 +166,10 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> tuple[bytes | None, list[F
             chunks.append(chunk)
             remaining -= len(chunk)
     except OSError as exc:
-        return None, [unreadable(path, exc)]
+        return None, None, [unreadable(path, exc)]
     finally:
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:  # it grew while being read
-        return None, [too_large(path, len(data), limit)]
-    return data, []
+        return None, None, [too_large(path, len(data), limit)]
+    return data, stat_key(info), []

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -16,7 +17,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from . import models
-from .files import Entry, read_bytes, scan_dir
+from .files import Entry, StatKey, read_bytes, read_stat, scan_dir, scan_named
 from .findings import CODES, Finding, Fix, Location
 from .progress import QUIET, Progress
 from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data, load_file
@@ -90,6 +91,8 @@ class LoadedCase:
     records: list[Record]
     findings: list[Finding]
     invalid: list[InvalidRecord] = field(default_factory=list)
+    # What the checker derived from these records before: kept by a FileCache, else empty.
+    memo: Memo = field(default_factory=lambda: Memo(keep=False))
 
 
 def _to_python(
@@ -303,68 +306,187 @@ _TOP_FILES = {"case.yml", "case.yaml", "README.md"}
 _ALLOWED_TOP = {*_TOP_FILES, *models.FOLDER}
 
 
-FileKey = tuple[str, bytes]  # (path, digest of the file's bytes)
+# How long after a file last changed its `lstat` can be trusted to show the next change. A
+# write within the same tick of the file system's clock, leaving the size alone, keeps every
+# time the same; a file read that soon after a change is read again next time (as git does).
+SETTLED_NS = 2_000_000_000
+
+
+@dataclass(slots=True)
+class _Kept(Generic[R]):
+    """What reading one file gave, and what `fstat` said of it when it was read."""
+
+    stat: StatKey
+    digest: bytes
+    settled: bool  # read long enough after its last change for `stat` to show the next one
+    result: R
+
+
+class Memo:
+    """What the checker derives from records and texts, kept while those very objects come
+    back from the cache: a rule asks for a table by name and looks its inputs up in it by
+    identity (see `Table`). At the end of each check (`finish`) the entries it did not ask
+    for are dropped, so the memo never holds more than one check used.
+
+    Without `keep` (a one-off check) nothing is stored and every value is computed.
+    """
+
+    __slots__ = ("_tables", "keep")
+
+    def __init__(self, *, keep: bool = True) -> None:
+        self.keep = keep
+        self._tables: dict[str, Table[Any]] = {}
+
+    def table(self, name: str) -> Table[Any]:
+        found = self._tables.get(name)
+        if found is None:
+            found = self._tables[name] = Table(keep=self.keep)
+        return found
+
+    def finish(self) -> None:
+        for table in self._tables.values():
+            table.finish()
+
+    def sizes(self) -> dict[str, int]:
+        """How many entries each table holds."""
+        return {name: len(table) for name, table in sorted(self._tables.items())}
+
+
+class Table(Generic[R]):
+    """Values derived from objects, each under a key that holds the `id` of every object it
+    was derived from (and any plain value it depends on): a value is reused while it is
+    asked for with the very same objects. An entry holds its objects, so their ids are not
+    reused while it lives, and a key names them alone."""
+
+    __slots__ = ("_kept", "_used", "keep")
+
+    def __init__(self, *, keep: bool = True) -> None:
+        self.keep = keep
+        self._kept: dict[Hashable, tuple[tuple[object, ...], R]] = {}  # by the last check
+        self._used: dict[Hashable, tuple[tuple[object, ...], R]] = {}  # by this one
+
+    def get(self, key: Hashable, inputs: tuple[object, ...], compute: Callable[[], R]) -> R:
+        """The value derived from `inputs`, whose ids `key` holds: the kept one, else
+        `compute()`."""
+        if not self.keep:
+            return compute()
+        found = self._kept.pop(key, None) or self._used.get(key)
+        if found is None:
+            found = (inputs, compute())
+        self._used[key] = found
+        return found[1]
+
+    def finish(self) -> None:
+        """Keep what this check asked for, and only that."""
+        self._kept, self._used = self._used, {}
+
+    def __len__(self) -> int:
+        return len(self._kept) + len(self._used)
 
 
 @dataclass(slots=True)
 class FileCache:
-    """What reading each file gave, keyed by its path and the digest of its bytes, for a
-    long-running process (`mkdocs serve`) to skip files that did not change.
+    """What reading each file gave, for a long-running process (`mkdocs serve`) to skip
+    files that did not change, and what the checker derived from it (`memo`).
+
+    A file whose `lstat` (inode, size, modification and change times) is what it was when
+    it was last read, at least SETTLED_NS after it last changed, is not read again. Any
+    other is read, within the limits of `files.read_bytes`, and parsed only if its bytes
+    differ from what was read before.
 
     Records are immutable (frozen models) and so are full texts, so an unchanged file's
     record and text are reused as the very same objects: identity says "unchanged", which
-    the page cache (pages.PageCache) relies on. Entries of files that changed or went away
-    are dropped after each load.
+    the page cache (pages.PageCache) and the checker's memo rely on. Entries of files that
+    went away are dropped after each load.
     """
 
-    records: dict[FileKey, tuple[Record | InvalidRecord | None, list[Finding]]] = field(
-        default_factory=dict
-    )
-    texts: dict[FileKey, tuple[SourceText | None, list[Finding]]] = field(default_factory=dict)
-    _seen: set[FileKey] = field(default_factory=set)
+    records: dict[str, _Kept[Loaded]] = field(default_factory=dict)
+    texts: dict[str, _Kept[tuple[SourceText | None, list[Finding]]]] = field(default_factory=dict)
+    memo: Memo = field(default_factory=Memo)
+    # Each folder's entries by name, as the last load listed them (files.scan_dir's `known`).
+    listings: dict[Path, dict[str, Entry]] = field(default_factory=dict)
+    _seen: set[str] = field(default_factory=set)
+    _listed: set[Path] = field(default_factory=set)
 
-    def key(self, path: Path, data: bytes) -> FileKey:
-        key = (str(path), hashlib.blake2b(data, digest_size=16).digest())
-        self._seen.add(key)
-        return key
+    def scan(self, directory: Path) -> tuple[list[Entry], list[Finding]]:
+        entries, findings = scan_named(directory, self.listings.get(directory))
+        self.listings[directory] = entries
+        self._listed.add(directory)
+        return list(entries.values()), findings
+
+    def unchanged(self, table: dict[str, _Kept[R]], entry: Entry) -> R | None:
+        """What reading `entry`'s file gave, if `lstat` shows it as it was when read, and it
+        was read at least SETTLED_NS after it last changed; else None."""
+        name = str(entry.path)
+        kept = table.get(name)
+        if kept is None or not kept.settled or kept.stat != entry.stat:
+            return None
+        self._seen.add(name)
+        return kept.result
 
     def prune(self) -> None:
-        """Forget the files not read since the last prune."""
+        """Forget the files and folders not looked at since the last prune."""
         for table in (self.records, self.texts):
             for key in table.keys() - self._seen:
                 del table[key]
+        for directory in self.listings.keys() - self._listed:
+            del self.listings[directory]
         self._seen.clear()
+        self._listed.clear()
 
 
 def _through_cache(
-    table: dict[FileKey, R] | None, path: Path, cache: FileCache | None, parse: Callable[[bytes], R]
-) -> R | tuple[None, list[Finding]]:
-    """Read `path` (never more than the limit) and parse its bytes, or take what parsing the
-    same bytes gave before, when a long-running process keeps a cache."""
-    data, problems = read_bytes(path)
-    if data is None:
-        return None, problems
+    table: dict[str, _Kept[R]] | None,
+    entry: Entry,
+    cache: FileCache | None,
+    parse: Callable[[bytes], R],
+) -> tuple[R | None, list[Finding]]:
+    """What parsing the bytes of `entry`'s file gives (read within the limit), or None and
+    the findings that say why it could not be read. With a cache (a long-running process),
+    what parsing gave before when the file did not change."""
     if cache is None or table is None:
-        return parse(data)
-    key = cache.key(path, data)
-    if key not in table:
-        table[key] = parse(data)
-    return table[key]
+        data, problems = read_bytes(entry.path)
+        return (None, problems) if data is None else (parse(data), [])
+    found = cache.unchanged(table, entry)
+    if found is not None:
+        return found, []
+    name = str(entry.path)
+    cache._seen.add(name)
+    kept = table.get(name)
+    now = time.time_ns()
+    data, stat, problems = read_stat(entry.path)
+    if data is None or stat is None:
+        return None, problems
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    if kept is None or kept.digest != digest:
+        kept = table[name] = _Kept(stat, digest, False, parse(data))
+    kept.stat = stat
+    kept.settled = max(stat[2], stat[3]) < now - SETTLED_NS
+    return kept.result, []
+
+
+# A record file's outcome: its record (None when unreadable), the findings about its content,
+# and the finding about its name when that is not a valid id.
+Loaded = tuple[Record | InvalidRecord | None, list[Finding], Finding | None]
 
 
 def _load_record(
-    kind: str, record_id: str, model: type[BaseModel], path: Path, cache: FileCache | None
-) -> tuple[Record | InvalidRecord | None, list[Finding]]:
-    def parse(data: bytes) -> tuple[Record | InvalidRecord | None, list[Finding]]:
+    kind: str, model: type[BaseModel], entry: Entry, cache: FileCache | None
+) -> Loaded:
+    path = entry.path
+
+    def parse(data: bytes) -> Loaded:
+        record_id, problem = _id_from_name(path)
         node, problems = load_data(data, path)
         if node is None:
-            return InvalidRecord(kind, record_id, path, None), problems
+            return InvalidRecord(kind, record_id, path, None), problems, problem
         model_data, positions, more, raw = _validate(model, node, path)
         if model_data is None:
-            return InvalidRecord(kind, record_id, path, raw), problems + more
-        return Record(kind, record_id, path, model_data, positions), problems + more
+            return InvalidRecord(kind, record_id, path, raw), problems + more, problem
+        return Record(kind, record_id, path, model_data, positions), problems + more, problem
 
-    return _through_cache(cache.records if cache else None, path, cache, parse)
+    loaded, problems = _through_cache(cache.records if cache else None, entry, cache, parse)
+    return (None, problems, _id_from_name(path)[1]) if loaded is None else loaded
 
 
 def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[Finding]]:
@@ -378,8 +500,9 @@ def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[F
 def load(root: Path, cache: FileCache | None = None, progress: Progress = QUIET) -> LoadedCase:
     """Read every file under `root`; never raises for bad input, never writes.
 
-    With a `cache` (kept by `mkdocs serve` between rebuilds), files whose bytes did not
-    change are not parsed again. `progress` hears of each record file read.
+    With a `cache` (kept by `mkdocs serve` between rebuilds), files that did not change are
+    not read again, nor parsed when their bytes did not change (see FileCache), and the
+    checker's memo comes along. `progress` hears of each record file read.
     """
     progress.stage("loading records")
     if not root.is_dir():
@@ -387,6 +510,8 @@ def load(root: Path, cache: FileCache | None = None, progress: Progress = QUIET)
         return LoadedCase(root, None, None, [], [missing])
     top, problems = scan_dir(root)
     loaded = LoadedCase(root, None, None, [], list(problems))
+    if cache is not None:
+        loaded.memo = cache.memo
     _load_top(loaded, top, problems)
     folders = {e.name: e.path for e in top if e.is_dir}
     for kind in models.KIND_LIST:
@@ -425,54 +550,73 @@ def _load_folder(
 ) -> None:
     """Every record file of one kind's folder (and, for sources, their full texts)."""
     findings = loaded.findings
-    entries, problems = scan_dir(directory)
+    entries, problems = cache.scan(directory) if cache else scan_dir(directory)
     findings.extend(problems)
-    texts: dict[str, Path] = {}
+    texts: dict[str, Entry] = {}
     for entry in entries:
-        path = entry.path
-        if entry.is_dir:
-            findings.append(
-                Finding.make(
-                    "unexpected-file", Location(path), variant="folder", folder=kind.folder
-                )
-            )
-        elif kind.folder == "sources" and path.suffix == ".txt":
-            texts[path.stem] = path
-        elif path.suffix not in RECORD_SUFFIXES:
-            findings.append(
-                Finding.make("unexpected-file", Location(path), variant="not-yml", name=path.name)
-            )
-        else:
-            record_id, problem = _id_from_name(path)
-            record, problems = _load_record(kind.name, record_id, kind.model, path, cache)
-            progress.advance()
-            findings.extend([problem, *problems] if problem else problems)
-            if isinstance(record, Record) and problem is None:
-                loaded.records.append(record)
-            elif isinstance(record, InvalidRecord) and problem is None:
-                loaded.invalid.append(record)
+        # A record file that did not change, first: nearly all of them, when serving.
+        outcome = cache.unchanged(cache.records, entry) if cache else None
+        if outcome is None:
+            outcome = _load_entry(kind, entry, cache, texts, findings)
+        if outcome is None:
+            continue  # not a record file
+        record, problems, problem = outcome
+        progress.advance()
+        findings.extend([problem, *problems] if problem else problems)
+        if isinstance(record, Record) and problem is None:
+            loaded.records.append(record)
+        elif isinstance(record, InvalidRecord) and problem is None:
+            loaded.invalid.append(record)
     if kind.folder == "sources":
         record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
         findings.extend(_attach_texts(loaded.records, texts, record_stems, cache))
 
 
-def _read_text(path: Path, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:
+def _load_entry(
+    kind: models.Kind,
+    entry: Entry,
+    cache: FileCache | None,
+    texts: dict[str, Entry],
+    findings: list[Finding],
+) -> Loaded | None:
+    """A record file's outcome; None for anything else in a kind's folder: a source's full
+    text, put in `texts` by its stem, or a finding."""
+    path = entry.path
+    suffix = path.suffix
+    if entry.is_dir:
+        findings.append(
+            Finding.make("unexpected-file", Location(path), variant="folder", folder=kind.folder)
+        )
+    elif kind.folder == "sources" and suffix == ".txt":
+        texts[path.stem] = entry
+    elif suffix not in RECORD_SUFFIXES:
+        findings.append(
+            Finding.make("unexpected-file", Location(path), variant="not-yml", name=path.name)
+        )
+    else:
+        return _load_record(kind.name, kind.model, entry, cache)
+    return None
+
+
+def _read_text(entry: Entry, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:
     def parse(data: bytes) -> tuple[SourceText | None, list[Finding]]:
-        text, problems = decode(data, path)
+        text, problems = decode(data, entry.path)
         return (SourceText(text) if text is not None else None), problems
 
-    return _through_cache(cache.texts if cache else None, path, cache, parse)
+    read, problems = _through_cache(cache.texts if cache else None, entry, cache, parse)
+    return (None, problems) if read is None else read
 
 
 def _attach_texts(
-    records: list[Record], texts: dict[str, Path], record_stems: set[str], cache: FileCache | None
+    records: list[Record], texts: dict[str, Entry], record_stems: set[str], cache: FileCache | None
 ) -> list[Finding]:
     findings = []
     sources = {r.id: r for r in records if r.kind == "source"}
     for source in sources.values():  # a cached record may carry a text that is gone
         source.text = None
         source.text_path = None
-    for stem, path in sorted(texts.items()):
+    for stem, entry in sorted(texts.items()):
+        path = entry.path
         if stem not in sources:
             if stem not in record_stems:
                 findings.append(
@@ -485,7 +629,7 @@ def _attach_texts(
                     )
                 )
             continue
-        text, problems = _read_text(path, cache)
+        text, problems = _read_text(entry, cache)
         findings.extend(problems)
         if text is not None:
             sources[stem].text = text

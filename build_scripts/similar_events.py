@@ -32,10 +32,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 
 from .findings import Finding
-from .records import Record
+from .records import Memo, Record, Table
 
 # difflib's ratio over normalised titles: 2 * matching characters / all characters. 0.8 is
 # about one word in five changed, or a few typos.
@@ -101,7 +102,34 @@ class _Event:
     last: int
     apart: frozenset[str]  # not_duplicate_of
     narrow: bool = False  # its days span at most NEAR_SPAN
+    own: tuple[tuple[str, object], ...] = ()  # its keys from itself: title, source set
     keys: list[tuple[str, object]] = field(default_factory=list)  # its keys in the bucket
+    # Its place in the sweep, one order whatever the input order: the first and last day,
+    # then its file and id.
+    order: tuple[int, int, str, str] = (0, 0, "", "")
+
+
+def _event(record: Record) -> _Event | None:
+    """What the sweep reads of one event, from the event alone; None when its title says
+    nothing (all punctuation)."""
+    title = normalise_title(record.data.title)
+    if not title:
+        return None
+    cited = {c if isinstance(c, str) else c.source for c in record.data.sources}
+    first, last = _days(record)
+    sources = tuple(sorted(cited))
+    return _Event(
+        record,
+        title,
+        frozenset(title.split()),
+        sources,
+        first,
+        last,
+        frozenset(record.data.not_duplicate_of),
+        narrow=last - first < NEAR_SPAN,
+        own=(("title", title), ("sources", sources)) if sources else (("title", title),),
+        order=(first, last, record.path.as_posix(), record.id),
+    )
 
 
 def _days(record: Record) -> tuple[int, int]:
@@ -122,28 +150,16 @@ def _key_words(words: Iterable[str], rank: dict[str, int]) -> list[str]:
     return ordered[: len(ordered) - math.ceil(NEAR_WORDS * len(ordered)) + 1]
 
 
-def _prepare(events: Iterable[Record]) -> list[_Event]:
+def _prepare(events: Iterable[Record], kept: Table[_Event | None]) -> list[_Event]:
+    """The events to sweep, in the sweep's order, each with its keys. What each reads of its
+    record alone is taken from `kept` while the record is the very same object; the key
+    words depend on every title, so they are picked again."""
     prepared = []
     for record in events:
-        title = normalise_title(record.data.title)
-        if not title:  # an all-punctuation title says nothing
-            continue
-        cited = {c if isinstance(c, str) else c.source for c in record.data.sources}
-        first, last = _days(record)
-        event = _Event(
-            record,
-            title,
-            frozenset(title.split()),
-            tuple(sorted(cited)),
-            first,
-            last,
-            frozenset(record.data.not_duplicate_of),
-            narrow=last - first < NEAR_SPAN,
-        )
-        event.keys.append(("title", title))
-        if event.sources:
-            event.keys.append(("sources", event.sources))
-        prepared.append(event)
+        event = kept.get(id(record), (record,), lambda r=record: _event(r))
+        if event is not None:
+            event.keys = list(event.own)
+            prepared.append(event)
     frequency = Counter(word for event in prepared if event.narrow for word in event.words)
     order = sorted(frequency, key=lambda word: (frequency[word], word))
     rank = {word: number for number, word in enumerate(order)}
@@ -151,7 +167,7 @@ def _prepare(events: Iterable[Record]) -> list[_Event]:
         if event.narrow:
             event.keys += [("word", word) for word in _key_words(event.words, rank)]
     # One order whatever the input order: the sweep, and so the result, depend on it.
-    prepared.sort(key=lambda e: (e.first, e.last, e.record.path.as_posix(), e.record.id))
+    prepared.sort(key=attrgetter("order"))
     return prepared
 
 
@@ -192,13 +208,15 @@ class _Bucket:
         return same + rest[: MAX_COMPARISONS - len(same)]
 
 
-def possible_duplicates(events: Iterable[Record]) -> list[Finding]:
+def possible_duplicates(events: Iterable[Record], memo: Memo | None = None) -> list[Finding]:
     """A `possible-duplicate` warning for each pair of events that may be the same event.
 
     Each pair is reported once, on the event whose file path sorts later, with the other
     event's title as the related location. The result does not depend on the input order.
+    With the checker's `memo`, what is read of each event alone is kept between checks.
     """
-    prepared = _prepare(events)
+    memo = memo if memo is not None else Memo(keep=False)
+    prepared = _prepare(events, memo.table("similar-events"))
     bucket = _Bucket(prepared)
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     findings: list[Finding] = []

@@ -111,6 +111,8 @@ def extend_source_text(root: Path, pick: random.Random) -> None:
 def add_event(root: Path, pick: random.Random) -> None:
     model = pick.choice(_records(root, "events"))
     copy = model.with_name(f"added-{pick.randint(0, 10**6)}.yml")
+    while copy.exists():  # never onto itself or another added event
+        copy = model.with_name(f"added-{pick.randint(0, 10**6)}.yml")
     shutil.copyfile(model, copy)
     _edit(copy, lambda d: d.update(title="An added event"))
 
