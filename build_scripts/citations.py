@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 
 from .checker import Case
 from .dates import MONTHS, EdtfDate, SimpleDate, format_date
 from .models import Source
+from .page_cache import Direct, Reader
 from .records import Record
 
 DATA_DIR = "data"
@@ -211,17 +213,32 @@ def csl_json(items: list[dict[str, object]]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def citation_files(case: Case) -> dict[str, str]:
+def _csl_list(items: list[str]) -> str:
+    """`csl_json` of the items each of `_entries` writes: the same text, joined."""
+    return "[\n " + ",\n ".join(items) + "\n]\n" if items else "[]\n"
+
+
+def _entries(record: Record[Source]) -> tuple[str, str]:
+    """A source's CSL-JSON item as `csl_json` writes it inside its list, and its BibTeX."""
+    item = json.dumps(csl_item(record), ensure_ascii=False, indent=1, sort_keys=True)
+    return item.replace("\n", "\n "), bibtex_entry(record)  # JSON strings hold no newline
+
+
+def citation_files(case: Case, reader: Reader | None = None) -> dict[str, str]:
     """Site-wide `data/sources.csl.json` and `data/sources.bib`, and one of each per source
-    (`data/cite/<id>.csl.json`, `data/cite/<id>.bib`) for its "Cite this source" links."""
+    (`data/cite/<id>.csl.json`, `data/cite/<id>.bib`) for its "Cite this source" links.
+    Each source's entries are written on their own (and kept by `reader` while it is
+    unchanged)."""
+    memo = (reader or Direct(case)).memo
     sources = _sources(case)
+    entries = [memo(("cite", r.id), r, partial(_entries, r)) for r in sources]
     files = {
-        CSL_PATH: csl_json([csl_item(r) for r in sources]),
-        BIB_PATH: "\n".join(bibtex_entry(r) for r in sources),
+        CSL_PATH: _csl_list([csl for csl, _ in entries]),
+        BIB_PATH: "\n".join(bib for _, bib in entries),
     }
-    for record in sources:
-        files[source_citation_path(record.id, "csl.json")] = csl_json([csl_item(record)])
-        files[source_citation_path(record.id, "bib")] = bibtex_entry(record)
+    for record, (csl, bib) in zip(sources, entries, strict=True):
+        files[source_citation_path(record.id, "csl.json")] = _csl_list([csl])
+        files[source_citation_path(record.id, "bib")] = bib
     return dict(sorted(files.items()))
 
 

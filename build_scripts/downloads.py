@@ -18,6 +18,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ from .export import SCHEMA_PATH, casefile_schema, export_json
 from .feeds import CHANGES_FEED, EVENTS_FEED, feed_files
 from .history import Commit, History, file_history_url, source_date_epoch
 from .models import KIND
-from .page_cache import PageCache
+from .page_cache import Direct, Reader
 from .progress import QUIET, Progress
 from .records import Record
 from .schema import record_schemas
@@ -98,19 +99,28 @@ def build_time(case: Case, extras: Extras) -> datetime:
 
 
 def data_files(
-    case: Case, extras: Extras, directory_urls: bool | None, cache: PageCache | None = None
+    case: Case, extras: Extras, directory_urls: bool | None, reader: Reader | None = None
 ) -> dict[str, str]:
     """Every download by site path. Feed links follow MkDocs' `use_directory_urls` (its
-    default when `directory_urls` is None, for `casefile render`)."""
-    files = {"casefile.json": export_json(case, cache), SCHEMA_PATH: casefile_schema()}
+    default when `directory_urls` is None, for `casefile render`). `reader` (the renderer,
+    under `mkdocs serve`) keeps each record's part of them while the record is unchanged."""
+    reader = reader or Direct(case)
+    files = {"casefile.json": export_json(case, reader), SCHEMA_PATH: casefile_schema()}
     for kind, schema in record_schemas().items():
         files[f"schema/{kind}.schema.json"] = schema
-    files.update(data_tables(case))
-    files.update(citation_files(case))
+    files.update(data_tables(case, reader))
+    files.update(citation_files(case, reader))
     built = build_time(case, extras)
     urls = True if directory_urls is None else directory_urls
     files.update(
-        feed_files(case, extras.history, built, site_url=extras.site_url, directory_urls=urls)
+        feed_files(
+            case,
+            extras.history,
+            built,
+            site_url=extras.site_url,
+            directory_urls=urls,
+            reader=reader,
+        )
     )
     return files
 
@@ -143,8 +153,14 @@ def citation_head(record: Record) -> str:
     )
 
 
-def add_head(site: Site, case: Case, directory_urls: bool | None) -> None:
+def add_head(
+    site: Site, case: Case, directory_urls: bool | None, reader: Reader | None = None
+) -> None:
     """What `head.head_tags` reads: each source page's meta tags, the feeds, the URL style."""
-    site.head = {page_of(r): citation_head(r) for r in case.of_kind("source")}
+    memo = (reader or Direct(case)).memo
+    site.head = {
+        page_of(r): memo(("head", r.id), r, partial(citation_head, r))
+        for r in case.of_kind("source")
+    }
     site.feeds = {p: t for p, t in FEED_TITLES.items() if p in site.files}
     site.directory_urls = directory_urls

@@ -378,6 +378,12 @@ def _md_link_text(text: str) -> str:
 def plain_markdown(value: str, label: Callable[[str], str]) -> str:
     """The words of a Markdown field without markup, for descriptions and JSON-LD."""
     text = WIKILINK.sub(lambda m: (m.group(2) or "").strip() or label(m.group(1).strip()), value)
+    return _words(text)
+
+
+@lru_cache(maxsize=1 << 14)  # an event's summary is in its page's JSON-LD and in the feed
+def _words(text: str) -> str:
+    """The words of Markdown `text` (record links already written as their labels)."""
     rendered = _convert(text)
     words = html.unescape(nh3.clean(rendered, tags=set())) if rendered is not None else text
     return " ".join(words.split())

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import TYPE_CHECKING, Any
+from functools import cache, partial
+from typing import Any
 
 from pydantic import WithJsonSchema
 
@@ -35,11 +36,9 @@ from . import models
 from .checker import Case
 from .dates import EdtfDate, format_date
 from .models import KIND_LIST
+from .page_cache import Direct, Reader
 from .placement import placement
 from .records import Record
-
-if TYPE_CHECKING:
-    from .pages import PageCache
 
 FORMAT_VERSION = 1  # the record format's version
 VERSION = "1.1"  # this file's shape (see the module docstring)
@@ -72,42 +71,49 @@ def _record_json(record: Record) -> dict[str, object]:
     return {"id": record.id, "file": record.path.name, **data}
 
 
+def _entry(record: Record) -> str:
+    """A record's entry in its list, indented as in the whole file."""
+    return "  " + _dump(_record_json(record), 2)
+
+
 def _dump(value: object, depth: int) -> str:
     """JSON as `json.dumps(indent=1, sort_keys=True)` writes it `depth` levels down."""
     text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
     return text.replace("\n", "\n" + " " * depth)  # JSON strings hold no raw newline
 
 
-def export_json(case: Case, cache: PageCache | None = None) -> str:
+def export_json(case: Case, reader: Reader | None = None) -> str:
     """The whole case file as JSON: normalised records, dates resolved (open ends empty).
 
     Byte for byte `json.dumps(..., indent=1, sort_keys=True)` of the whole; each record's
-    entry is written on its own (and reused from `cache` while the record is unchanged).
+    entry is written on its own (and kept by `reader` while the record is unchanged), and
+    the file is joined from them once (it is megabytes long).
     """
-    entries: dict[str, tuple[Record, str]] = {}
-    known = cache.json if cache is not None else {}
-    lists: dict[str, list[str]] = {}
-    for kind_info in KIND_LIST:
-        kind, plural = kind_info.name, kind_info.folder
-        items = []
-        for record in sorted(case.of_kind(kind), key=lambda r: r.id):
-            entry = known.get(record.id)
-            if entry is None or entry[0] is not record:
-                entry = (record, _dump(_record_json(record), 2))
-            entries[record.id] = entry
-            items.append("  " + entry[1])
-        lists[plural] = items
-    if cache is not None:
-        cache.json = entries
-    fields = {
-        "case": _dump(case.meta.model_dump(mode="json", exclude_none=True), 1),
-        "format": json.dumps(FORMAT_VERSION),
-        "version": json.dumps(VERSION),
+    memo = (reader or Direct(case)).memo
+    by_kind: dict[str, list[Record]] = {kind.name: [] for kind in KIND_LIST}
+    for record in case.records.values():
+        by_kind[record.kind].append(record)
+    fields: dict[str, list[str]] = {
+        "case": [_dump(case.meta.model_dump(mode="json", exclude_none=True), 1)],
+        "format": [json.dumps(FORMAT_VERSION)],
+        "version": [json.dumps(VERSION)],
     }
-    for plural, items in lists.items():
-        fields[plural] = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
-    body = ",\n".join(f" {json.dumps(name)}: {fields[name]}" for name in sorted(fields))
-    return "{\n" + body + "\n}\n"
+    for kind in KIND_LIST:
+        records = sorted(by_kind[kind.name], key=lambda r: r.id)
+        items = [memo(("json", r.id), r, partial(_entry, r)) for r in records]
+        fields[kind.folder] = ["[\n", *_separated(items, ",\n"), "\n ]"] if items else ["[]"]
+    out = ["{\n"]
+    for index, name in enumerate(sorted(fields)):
+        out += [",\n" if index else "", f" {json.dumps(name)}: ", *fields[name]]
+    out.append("\n}\n")
+    return "".join(out)
+
+
+def _separated(items: list[str], separator: str) -> list[str]:
+    """`items` with `separator` between each two: `"".join` of it is `separator.join`."""
+    out = [separator] * (2 * len(items) - 1) if items else []
+    out[::2] = items
+    return out
 
 
 # -- the JSON Schema of the shape ---------------------------------------------------------------
@@ -212,6 +218,7 @@ def _model_schema(model: type[models.BaseModel], defs: dict[str, Any]) -> dict[s
     return out
 
 
+@cache  # made from the record models alone
 def casefile_schema() -> str:
     """The JSON Schema (2020-12) of casefile.json, derived from the record models, as text."""
     defs: dict[str, Any] = {

@@ -16,6 +16,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from xml.etree import ElementTree as ET
 
 from mkdocs.utils import get_relative_url
@@ -25,6 +26,7 @@ from .dates import format_date
 from .escape import plain_markdown
 from .history import Commit, History
 from .models import KIND
+from .page_cache import Direct, Reader
 from .records import Record
 from .site_paths import page_of, url_of
 
@@ -76,9 +78,9 @@ class _Links:
         return get_relative_url(url, self.feed)
 
 
-def _label(case: Case) -> Callable[[str], str]:
+def _label(reader: Reader) -> Callable[[str], str]:
     def label(record_id: str) -> str:
-        record = case.records.get(record_id)
+        record = reader.find(record_id)
         return _title(record) if record else record_id
 
     return label
@@ -114,10 +116,28 @@ def _feed(
     return feed
 
 
-def _serialise(feed: ET.Element) -> str:
+def _serialise(feed: ET.Element, entries: list[str] | None = None) -> str:
+    """The feed as text, with `entries` (as `_entry_text` writes them) after its elements:
+    the text `ET.indent` and `ET.tostring` give for the feed with those entries in it."""
     ET.indent(feed, space=" ")
     body = ET.tostring(feed, encoding="unicode")
+    if entries:
+        end = "\n</feed>"
+        assert body.endswith(end)
+        body = body[: -len(end)] + "".join(f"\n {e}" for e in entries) + end
     return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+
+
+# Stands for an entry's `updated` time in its kept text (`_clean` takes it out of any text).
+_UPDATED = "\x00"
+
+
+def _entry_text(entry: ET.Element) -> tuple[str, str]:
+    """An entry as `_serialise` writes it inside its feed, in two pieces: before and after
+    its `updated` time, written `_UPDATED` (that time is the build's, for most entries)."""
+    ET.indent(entry, space=" ", level=1)
+    before, after = ET.tostring(entry, encoding="unicode").split(_UPDATED)
+    return before, after
 
 
 def events_feed(
@@ -128,19 +148,25 @@ def events_feed(
     site_url: str | None,
     directory_urls: bool = True,
     timeline_page: str = "timeline.md",
+    reader: Reader | None = None,
 ) -> str:
     """Every event, newest first by its date. An entry's `updated` is when its file last
-    changed (from `history`), else `built`."""
+    changed (from `history`), else `built`. Each entry is written on its own (and kept by
+    `reader` while the event and the records its summary names are unchanged)."""
+    reader = reader or Direct(case)
     links = _Links(EVENTS_FEED, site_url, directory_urls)
-    label = _label(case)
-    events = list(reversed(case.events))
+    events = list(reversed(reader.events_by_date()))
     folder = KIND["event"].folder
+    site = site_url or case.meta.title
 
     def changed(record: Record) -> datetime:
-        commit = history.last_changed(f"{folder}/{record.path.name}") if history else None
+        if history is None:
+            return built
+        commit = history.last_changed(f"{folder}/{record.path.name}")
         return commit.date if commit else built
 
-    updated = max((changed(r) for r in events), default=built)
+    moments = [changed(r) for r in events]
+    times = {moment: _time(moment) for moment in set(moments)}
     feed = _feed(
         case,
         path=EVENTS_FEED,
@@ -148,22 +174,31 @@ def events_feed(
         alternate=timeline_page,
         links=links,
         site_url=site_url,
-        updated=updated,
+        updated=max(moments, default=built),
     )
-    for record in events:
-        data = record.data
-        entry = _add(feed, "entry")
-        _add(entry, "id", _urn(site_url or case.meta.title, "event", record.id))
-        _add(entry, "title", data.title, type="text")
-        _add(entry, "updated", _time(changed(record)))
-        _add(entry, "link", rel="alternate", type="text/html", href=links(page_of(record)))
-        summary = f"{format_date(data.date)} ({data.status})."
-        if data.summary:
-            summary += " " + plain_markdown(data.summary, label)
-        _add(entry, "summary", summary, type="text")
-        for tag in data.tags:
-            _add(entry, "category", term=tag)
-    return _serialise(feed)
+    entries = []
+    for record, moment in zip(events, moments, strict=True):
+        key = ("feed", record.id, site, str(site_url), str(directory_urls))
+        before, after = reader.memo(key, record, partial(_event_entry, record, site, links, reader))
+        entries.append(before + times[moment] + after)
+    return _serialise(feed, entries)
+
+
+def _event_entry(record: Record, site: str, links: _Links, reader: Reader) -> tuple[str, str]:
+    """An event's entry (`_entry_text`)."""
+    data = record.data
+    entry = ET.Element("entry")
+    _add(entry, "id", _urn(site, "event", record.id))
+    _add(entry, "title", data.title, type="text")
+    ET.SubElement(entry, "updated").text = _UPDATED
+    _add(entry, "link", rel="alternate", type="text/html", href=links(page_of(record)))
+    summary = f"{format_date(data.date)} ({data.status})."
+    if data.summary:
+        summary += " " + plain_markdown(data.summary, _label(reader))
+    _add(entry, "summary", summary, type="text")
+    for tag in data.tags:
+        _add(entry, "category", term=tag)
+    return _entry_text(entry)
 
 
 def _commit_content(entry: ET.Element, commit: Commit, case: Case, links: _Links) -> None:
@@ -231,11 +266,12 @@ def feed_files(
     *,
     site_url: str | None,
     directory_urls: bool = True,
+    reader: Reader | None = None,
 ) -> dict[str, str]:
     """Both feeds by site path; the changes feed only with a history."""
     files = {
         EVENTS_FEED: events_feed(
-            case, history, built, site_url=site_url, directory_urls=directory_urls
+            case, history, built, site_url=site_url, directory_urls=directory_urls, reader=reader
         )
     }
     if history is not None:

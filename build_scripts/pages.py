@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 from .checker import Case
 from .dates import EdtfDate
@@ -26,7 +25,8 @@ from .downloads import Extras, add_head, data_files
 from .escape import attr, plain_markdown, render_markdown
 from .history import History
 from .models import KIND
-from .page_cache import PageCache, _Reads
+from .page_cache import PageCache, Reads, Tracker
+from .placement import Group as DateGroup
 from .placement import grouped
 from .portable import portable_files
 from .progress import QUIET, Progress
@@ -36,7 +36,6 @@ from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
-T = TypeVar("T")
 __all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site"]
 __all__ += ["portable_files", "render_site"]
 
@@ -75,7 +74,14 @@ class _Page:
         return f'<div class="cf-prose">\n{html}\n</div>'
 
 
-class Renderer(PageViews):
+def _dates(
+    records: list[Record], when: Callable[[Record], EdtfDate | None]
+) -> tuple[tuple[str, ...], tuple[EdtfDate | None, ...]]:
+    """The records' ids and dates: what the order of dated records depends on."""
+    return tuple(r.id for r in records), tuple(when(r) for r in records)
+
+
+class Renderer(PageViews, Tracker):
     def __init__(
         self,
         case: Case,
@@ -86,81 +92,61 @@ class Renderer(PageViews):
         custom_dir: Path | None = None,
         extras: Extras | None = None,
     ) -> None:
-        self.case = case
+        Tracker.__init__(self, case, cache)
         self.extras = extras or Extras()
         self.downloads: dict[str, str] = {}
         self.custom_dir = custom_dir
         self.env = environment(custom_dir)
+        self.templates = {}
         self.directory_urls = directory_urls
         self.hand_written = hand_written
-        self.cache = cache
-        self._reads: _Reads | None = None  # what the record page being rendered reads
-        self._old_fragments: dict[tuple[str, ...], tuple[_Reads, list[str]]] = {}
-        # Timeline order (placement.py): an open range sits in its own group, so "latest" and
-        # an event's previous and next agree with the list.
-        self.event_groups = grouped(case.events, lambda e: e.data.date)
-        self.events = [e for _, events in self.event_groups for e in events]
-        self.event_index = {r.id: i for i, r in enumerate(self.events)}
+        if cache is not None:  # (a template edited under `mkdocs serve` is another `env`)
+            settings = (directory_urls, hand_written, case.root, self.env, self.extras.site_url)
+            self.begin(cache, (*settings, *self.extras.key))
         self.by_kind: dict[str, list[Record]] = defaultdict(list)
-        for record in case.records.values():
-            self.by_kind[record.kind].append(record)
-        self.quotes = sorted(self.by_kind["quote"], key=self._quote_key)
         self.tags: dict[str, list[Record]] = defaultdict(list)
         for record in case.records.values():
+            self.by_kind[record.kind].append(record)
             for tag in record.data.tags:
                 self.tags[tag].append(record)
+        # Timeline order (placement.py): an open range sits in its own group, so "latest" and
+        # an event's previous and next agree with the list.
+        self.by_date, self.event_groups = self._event_order()
+        self.events = [e for _, events in self.event_groups for e in events]
+        self.event_index = {r.id: i for i, r in enumerate(self.events)}
+        self.quotes = self._quotes_by_date()
         self._matches: dict[tuple[str, str], PassageMatch | None] = {}
         self.extra_pages = []
         self.timeline_pages = {}
 
-    # -- reading the case (noted, so the page cache knows what a page depends on) -----------
-    def record(self, record_id: str) -> Record:
-        record = self.case.records[record_id]
-        if self._reads is not None:
-            self._reads.records[record_id] = (record, record.text)
-        return record
+    def _event_order(self) -> tuple[list[Record], list[tuple[DateGroup, list[Record]]]]:
+        """The events in date order (`Case.events`), and in their timeline groups. Both
+        depend on the events' ids and dates alone: kept while those are unchanged."""
 
-    def referrers(self, target: str, *relations: str) -> list[Record]:
-        found = self.case.referrers(target, *relations)
-        if self._reads is not None:
-            self._reads.referrers[(target, relations)] = tuple(found)
-        return found
+        def order() -> tuple[list[str], list[tuple[DateGroup, list[str]]]]:
+            by_date = self.case.events
+            groups = grouped(by_date, lambda e: e.data.date)
+            return [e.id for e in by_date], [(g, [e.id for e in events]) for g, events in groups]
 
-    def neighbours_of(self, event_id: str) -> tuple[Record | None, Record | None]:
-        index = self.event_index[event_id]
-        before = self.events[index - 1] if index > 0 else None
-        after = self.events[index + 1] if index + 1 < len(self.events) else None
-        return before, after
+        dates = _dates(self.by_kind["event"], lambda e: e.data.date)
+        by_date, groups = self.kept(("event order",), dates, order)
+        records = self.case.records
+        return [records[i] for i in by_date], [(g, [records[i] for i in ids]) for g, ids in groups]
 
-    def neighbours(self, event: Record) -> tuple[Record | None, Record | None]:
-        """The events before and after `event` on the timeline."""
-        found = self.neighbours_of(event.id)
-        if self._reads is not None:
-            self._reads.neighbours[event.id] = found
-        return found
+    def _quotes_by_date(self) -> list[Record]:
+        """The quotes by `_quote_key`, which reads their ids and `quote_date`s alone: the
+        order is kept while those are unchanged."""
+        quotes = self.by_kind["quote"]
+        order = self.kept(
+            ("quote order",),
+            _dates(quotes, self.quote_date),
+            lambda: [q.id for q in sorted(quotes, key=self._quote_key)],
+        )
+        return [self.case.records[i] for i in order]
 
-    def fragment(
-        self, key: tuple[str, ...], record: Record, build: Callable[[], list[str]]
-    ) -> list[str]:
-        """Lines of an index page about `record`, reused from the cache while nothing they
-        read changed. (Index pages themselves are always rendered: they read every record.)"""
-        if self.cache is None:
-            return build()
-        assert self._reads is None, "fragments belong to index pages"
-        known = self._old_fragments.get(key)
-        if known is None or not known[0].unchanged(self):
-            known = self._tracked(record, build)
-        self.cache.fragments[key] = known
-        return known[1]
-
-    def _tracked(self, record: Record, build: Callable[[], T]) -> tuple[_Reads, T]:
-        """`build()`, and everything it read from the case (starting with `record`)."""
-        self._reads = _Reads({record.id: (record, record.text)})
-        try:
-            value = build()
-        finally:
-            reads, self._reads = self._reads, None
-        return reads, value
+    def events_by_date(self) -> list[Record]:
+        """The events in date order (`Case.events`), for the downloads."""
+        return self.by_date
 
     def page_at(self, path: str) -> _Page:
         """The builder of the page at `path` (views make extra pages: the parts of a list)."""
@@ -213,17 +199,20 @@ class Renderer(PageViews):
 
     # -- the site -------------------------------------------------------------------------------
     def render(self) -> Site:
-        site = Site()
         cache = self.cache
-        if cache is not None:
-            settings = (self.directory_urls, self.hand_written, self.case.root, self.custom_dir)
-            settings += self.extras.key
-            if cache.settings != settings:
-                cache.settings, cache.pages, cache.json, cache.fragments = settings, {}, {}, {}
-            cache.rendered, cache.reused = [], 0
-            self._old_fragments, cache.fragments = cache.fragments, {}
+        if cache is None:
+            return self._site()
+        self.note_changes(self.events)
+        try:
+            return self._site()
+        except BaseException:
+            cache.clear()  # part of it is this render's, part the last's: keep neither
+            raise
+
+    def _site(self) -> Site:
+        site = Site()
         # Before the section pages: the Data page shows each download's size.
-        self.downloads = data_files(self.case, self.extras, self.directory_urls, cache)
+        self.downloads = data_files(self.case, self.extras, self.directory_urls, self)
         for path, _, view in SECTION_VIEWS:
             made = view(self, _Page(self, path))
             if made is not None:  # a section with nothing to show (no history: no changes)
@@ -231,36 +220,44 @@ class Renderer(PageViews):
         for path, text, title in self.extra_pages:  # the parts of long lists
             _claim(site, path, f"a part of a long list ({title})")
             site.files[path], site.titles[path] = text, title
-        pages: dict[str, tuple[_Reads, str, str]] = {}
-        for record in self.case.records.values():
-            path = page_of(record)
-            _claim(site, path, f"{KIND[record.kind].folder}/{record.path.name}")
-            view = RECORD_VIEWS[record.kind]
-            build_page = partial(view, self, _Page(self, path), record)
-            if cache is None:  # a one-off build: nothing to remember, nothing to track
-                site.files[path], site.titles[path] = build_page()
-            else:
-                known = cache.pages.get(path)
-                if known is not None and known[0].unchanged(self):
-                    cache.reused += 1
-                else:
-                    reads, (text, title) = self._tracked(record, build_page)
-                    known = (reads, text, title)
-                    cache.rendered.append(path)
-                pages[path] = known
-                site.files[path], site.titles[path] = known[1:]
-            site.sources[path] = f"{KIND[record.kind].folder}/{record.path.name}"  # its YAML
-            self.extras.progress.advance()
-        if cache is not None:
-            cache.pages = pages  # pages of records that are gone are dropped
+        self._record_pages(site)
         for tag in sorted(self.tags):
             path = tag_page(tag)
             _claim(site, path, f"the tag '{tag}'")
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
         site.files.update(self.downloads)
-        add_head(site, self.case, self.directory_urls)
+        add_head(site, self.case, self.directory_urls, self)
         site.files = dict(sorted(site.files.items()))
         return site
+
+    def _record_pages(self, site: Site) -> None:
+        """Each record's page, reused from the cache while nothing it read changed."""
+        cache = self.cache
+        pages: dict[str, tuple[Reads, str, str, str]] = {}
+        known_pages = cache.pages if cache is not None else {}
+        for record in self.case.records.values():
+            path = page_of(record)
+            known = known_pages.get(path)
+            if known is None or not self.unchanged(known[0]):
+                known = self._record_page(path, record)
+            _claim(site, path, known[3])
+            site.files[path], site.titles[path], site.sources[path] = known[1:]
+            pages[path] = known
+            self.extras.progress.advance()
+        if cache is not None:
+            cache.pages = pages  # pages of records that are gone are dropped
+            cache.reused = len(pages) - len(cache.rendered)
+
+    def _record_page(self, path: str, record: Record) -> tuple[Reads, str, str, str]:
+        """A record's page: what it read (under `mkdocs serve`), its text and title, and
+        its YAML file (for edit links)."""
+        source = f"{KIND[record.kind].folder}/{record.path.name}"
+        build_page = partial(RECORD_VIEWS[record.kind], self, _Page(self, path), record)
+        if self.cache is None:  # a one-off build: nothing to remember, nothing to track
+            return ((), *build_page(), source)
+        reads, (text, title) = self.tracked(record, build_page)
+        self.cache.rendered.append(path)
+        return reads, text, title, source
 
 
 def render_site(

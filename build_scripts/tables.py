@@ -23,16 +23,17 @@ characters and are never changed.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 from .checker import Case
 from .dates import EdtfDate
 from .models import ACTOR_KINDS, ID_PATTERN, SOURCE_KINDS, STATUSES
+from .page_cache import Direct, Reader
 from .records import Record
 
 DATA_DIR = "data"  # the tables' folder in the site
@@ -84,18 +85,24 @@ class Column:
 @dataclass(frozen=True, slots=True)
 class Table:
     """One CSV: its columns, primary key, references to other tables (column -> (table,
-    column)), and the function giving its rows for a case."""
+    column)), and where its rows come from: the records of one kind, in id order, each giving
+    its own rows (`rows_of`)."""
 
     name: str
     title: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
-    rows: Callable[[Case], Iterable[tuple[Cell, ...]]]
+    kind: str
+    rows_of: Callable[[Record], Iterable[tuple[Cell, ...]]]
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
         return f"{DATA_DIR}/{self.name}.csv"
+
+    def rows(self, case: Case) -> Iterator[tuple[Cell, ...]]:
+        for record in _of(case, self.kind):
+            yield from self.rows_of(record)
 
     def descriptor(self) -> dict[str, object]:
         schema: dict[str, object] = {
@@ -189,67 +196,62 @@ def _of(case: Case, kind: str) -> list[Record]:
 # -- rows --------------------------------------------------------------------------------------
 
 
-def _actors(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "actor"):
-        d = r.data
-        links = d.links
+def _actors(r: Record) -> Iterator[tuple[Cell, ...]]:
+    d = r.data
+    links = d.links
+    yield (
+        r.id,
+        r.path.name,
+        d.name,
+        d.kind,
+        d.description,
+        links.website if links else None,
+        links.wikipedia if links else None,
+        links.wikidata if links else None,
+        _tags(d.tags),
+        d.notes,
+    )
+
+
+def _actor_aliases(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, alias in enumerate(r.data.aliases, 1):
+        yield r.id, i, alias
+
+
+def _actor_roles(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, role in enumerate(r.data.roles, 1):
         yield (
             r.id,
-            r.path.name,
-            d.name,
-            d.kind,
-            d.description,
-            links.website if links else None,
-            links.wikipedia if links else None,
-            links.wikidata if links else None,
-            _tags(d.tags),
-            d.notes,
+            i,
+            role.title,
+            role.organization,
+            *_date_cells(role.start),
+            *_date_cells(role.end),
         )
 
 
-def _actor_aliases(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "actor"):
-        for i, alias in enumerate(r.data.aliases, 1):
-            yield r.id, i, alias
+def _sources(r: Record) -> Iterator[tuple[Cell, ...]]:
+    d = r.data
+    yield (
+        r.id,
+        r.path.name,
+        d.title,
+        d.kind,
+        d.publisher,
+        d.url,
+        d.archive_url,
+        *_date_cells(d.published),
+        *_date_cells(d.accessed),
+        d.language,
+        d.text_public,
+        _tags(d.tags),
+        d.notes,
+    )
 
 
-def _actor_roles(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "actor"):
-        for i, role in enumerate(r.data.roles, 1):
-            yield (
-                r.id,
-                i,
-                role.title,
-                role.organization,
-                *_date_cells(role.start),
-                *_date_cells(role.end),
-            )
-
-
-def _sources(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "source"):
-        d = r.data
-        yield (
-            r.id,
-            r.path.name,
-            d.title,
-            d.kind,
-            d.publisher,
-            d.url,
-            d.archive_url,
-            *_date_cells(d.published),
-            *_date_cells(d.accessed),
-            d.language,
-            d.text_public,
-            _tags(d.tags),
-            d.notes,
-        )
-
-
-def _source_authors(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "source"):
-        for i, author in enumerate(r.data.authors, 1):
-            yield r.id, i, author
+def _source_authors(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, author in enumerate(r.data.authors, 1):
+        yield r.id, i, author
 
 
 def event_row(r: Record) -> tuple[Cell, ...]:
@@ -269,65 +271,59 @@ def event_row(r: Record) -> tuple[Cell, ...]:
     )
 
 
-def _events(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "event"):
-        yield event_row(r)
+def _events(r: Record) -> Iterator[tuple[Cell, ...]]:
+    yield event_row(r)
 
 
-def _event_actors(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "event"):
-        for i, entry in enumerate(r.data.actors, 1):
-            if isinstance(entry, str):
-                yield r.id, i, entry, None
-            else:
-                yield r.id, i, entry.actor, entry.role
+def _event_actors(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, entry in enumerate(r.data.actors, 1):
+        if isinstance(entry, str):
+            yield r.id, i, entry, None
+        else:
+            yield r.id, i, entry.actor, entry.role
 
 
-def _event_sources(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "event"):
-        for i, cite in enumerate(r.data.sources, 1):
-            if isinstance(cite, str):
-                yield r.id, i, cite, None, None
-            else:
-                yield r.id, i, cite.source, cite.locator, cite.excerpt
+def _event_sources(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, cite in enumerate(r.data.sources, 1):
+        if isinstance(cite, str):
+            yield r.id, i, cite, None, None
+        else:
+            yield r.id, i, cite.source, cite.locator, cite.excerpt
 
 
-def _event_list(name: str) -> Callable[[Case], Iterator[tuple[Cell, ...]]]:
-    def rows(case: Case) -> Iterator[tuple[Cell, ...]]:
-        for r in _of(case, "event"):
-            for i, other in enumerate(getattr(r.data, name), 1):
-                yield r.id, i, other
+def _event_list(name: str) -> Callable[[Record], Iterator[tuple[Cell, ...]]]:
+    def rows(r: Record) -> Iterator[tuple[Cell, ...]]:
+        for i, other in enumerate(getattr(r.data, name), 1):
+            yield r.id, i, other
 
     return rows
 
 
-def _quotes(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "quote"):
-        d = r.data
-        cite = d.source
-        locator, excerpt = (None, None) if isinstance(cite, str) else (cite.locator, cite.excerpt)
-        yield (
-            r.id,
-            r.path.name,
-            d.text,
-            d.speaker,
-            d.source_id,
-            locator,
-            excerpt,
-            *_date_cells(d.date),
-            d.event,
-            d.context,
-            d.language,
-            d.translation,
-            _tags(d.tags),
-            d.notes,
-        )
+def _quotes(r: Record) -> Iterator[tuple[Cell, ...]]:
+    d = r.data
+    cite = d.source
+    locator, excerpt = (None, None) if isinstance(cite, str) else (cite.locator, cite.excerpt)
+    yield (
+        r.id,
+        r.path.name,
+        d.text,
+        d.speaker,
+        d.source_id,
+        locator,
+        excerpt,
+        *_date_cells(d.date),
+        d.event,
+        d.context,
+        d.language,
+        d.translation,
+        _tags(d.tags),
+        d.notes,
+    )
 
 
-def _quote_about(case: Case) -> Iterator[tuple[Cell, ...]]:
-    for r in _of(case, "quote"):
-        for i, who in enumerate(r.data.about, 1):
-            yield r.id, i, who
+def _quote_about(r: Record) -> Iterator[tuple[Cell, ...]]:
+    for i, who in enumerate(r.data.about, 1):
+        yield r.id, i, who
 
 
 # -- the tables --------------------------------------------------------------------------------
@@ -349,6 +345,7 @@ TABLES: tuple[Table, ...] = (
             _text("notes", "notes (Markdown)"),
         ),
         ("id",),
+        "actor",
         _actors,
     ),
     Table(
@@ -356,6 +353,7 @@ TABLES: tuple[Table, ...] = (
         "Other names of actors",
         (_key("actor", "the actor"), _POSITION, _text("alias", "other name", required=True)),
         ("actor", "position"),
+        "actor",
         _actor_aliases,
         {"actor": ("actors", "id")},
     ),
@@ -371,6 +369,7 @@ TABLES: tuple[Table, ...] = (
             *_date("end", "end of the role"),
         ),
         ("actor", "position"),
+        "actor",
         _actor_roles,
         {"actor": ("actors", "id"), "organization": ("actors", "id")},
     ),
@@ -395,6 +394,7 @@ TABLES: tuple[Table, ...] = (
             _text("notes", "notes (Markdown)"),
         ),
         ("id",),
+        "source",
         _sources,
     ),
     Table(
@@ -402,6 +402,7 @@ TABLES: tuple[Table, ...] = (
         "Authors of sources",
         (_key("source", "the source"), _POSITION, _text("author", "author", required=True)),
         ("source", "position"),
+        "source",
         _source_authors,
         {"source": ("sources", "id")},
     ),
@@ -421,6 +422,7 @@ TABLES: tuple[Table, ...] = (
             _text("notes", "notes (Markdown)"),
         ),
         ("id",),
+        "event",
         _events,
     ),
     Table(
@@ -433,6 +435,7 @@ TABLES: tuple[Table, ...] = (
             _text("role", "the actor's role in the event"),
         ),
         ("event", "position"),
+        "event",
         _event_actors,
         {"event": ("events", "id"), "actor": ("actors", "id")},
     ),
@@ -447,6 +450,7 @@ TABLES: tuple[Table, ...] = (
             _text("excerpt", "the passage of the source, verbatim"),
         ),
         ("event", "position"),
+        "event",
         _event_sources,
         {"event": ("events", "id"), "source": ("sources", "id")},
     ),
@@ -455,6 +459,7 @@ TABLES: tuple[Table, ...] = (
         "Related events",
         (_key("event", "the event"), _POSITION, _key("related", "a related event")),
         ("event", "position"),
+        "event",
         _event_list("related"),
         {"event": ("events", "id"), "related": ("events", "id")},
     ),
@@ -463,6 +468,7 @@ TABLES: tuple[Table, ...] = (
         "Events that look alike but are not the same",
         (_key("event", "the event"), _POSITION, _key("other", "an event it is not")),
         ("event", "position"),
+        "event",
         _event_list("not_duplicate_of"),
         {"event": ("events", "id"), "other": ("events", "id")},
     ),
@@ -486,6 +492,7 @@ TABLES: tuple[Table, ...] = (
             _text("notes", "notes (Markdown)"),
         ),
         ("id",),
+        "quote",
         _quotes,
         {"speaker": ("actors", "id"), "source": ("sources", "id"), "event": ("events", "id")},
     ),
@@ -494,6 +501,7 @@ TABLES: tuple[Table, ...] = (
         "Who quotes are about",
         (_key("quote", "the quote"), _POSITION, _key("actor", "an actor it is about")),
         ("quote", "position"),
+        "quote",
         _quote_about,
         {"quote": ("quotes", "id"), "actor": ("actors", "id")},
     ),
@@ -518,15 +526,36 @@ def cells(row: Iterable[Cell]) -> list[str]:
     return [_cell(v) for v in row]
 
 
+class _Lines(list[str]):
+    """What a csv.writer writes, line by line (it writes each row in one call)."""
+
+    write = list.append
+
+
+def _record_lines(tables: list[Table], record: Record) -> tuple[str, ...]:
+    """A record's rows of each of `tables`, as CSV text."""
+    out = _Lines()
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    texts = []
+    for table in tables:
+        for row in table.rows_of(record):
+            assert len(row) == len(table.columns), table.name
+            writer.writerow(cells(row))
+        texts.append("".join(out))
+        out.clear()
+    return tuple(texts)
+
+
+def _header(table: Table) -> str:
+    out = _Lines()
+    csv.writer(out, lineterminator="\r\n").writerow([c.name for c in table.columns])
+    return out[0]
+
+
 def table_csv(table: Table, case: Case) -> str:
     """One table as RFC 4180 CSV text (encode it as UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([c.name for c in table.columns])
-    for row in table.rows(case):
-        assert len(row) == len(table.columns), table.name
-        writer.writerow(cells(row))
-    return out.getvalue()
+    rows = [_record_lines([table], r)[0] for r in _of(case, table.kind)]
+    return _header(table) + "".join(rows)
 
 
 def events_header() -> list[str]:
@@ -550,8 +579,17 @@ def package_json(case: Case) -> str:
     return json.dumps(package, ensure_ascii=False, indent=1) + "\n"
 
 
-def data_tables(case: Case) -> dict[str, str]:
-    """Every CSV and the package descriptor, by site path (`data/events.csv`, ...)."""
-    files = {t.path: table_csv(t, case) for t in TABLES}
+def data_tables(case: Case, reader: Reader | None = None) -> dict[str, str]:
+    """Every CSV and the package descriptor, by site path (`data/events.csv`, ...). Each
+    record's rows are written on their own (and kept by `reader` while it is unchanged)."""
+    memo = (reader or Direct(case)).memo
+    lines = {t.name: [_header(t)] for t in TABLES}
+    for kind in dict.fromkeys(t.kind for t in TABLES):
+        tables = [t for t in TABLES if t.kind == kind]
+        for record in _of(case, kind):
+            texts = memo(("csv", record.id), record, partial(_record_lines, tables, record))
+            for table, text in zip(tables, texts, strict=True):
+                lines[table.name].append(text)
+    files = {t.path: "".join(lines[t.name]) for t in TABLES}
     files[PACKAGE_PATH] = package_json(case)
     return files

@@ -16,6 +16,7 @@ template cannot put record text on a page unescaped by accident.
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 # The folder inside a theme's custom_dir where a site puts its own versions of our templates.
 OVERRIDE_FOLDER = "casefile"
+TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n)+")
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)
 
@@ -57,7 +59,7 @@ def check_overrides(custom_dir: Path) -> None:
     folder = custom_dir / OVERRIDE_FOLDER
     if not folder.is_dir():
         return
-    ours = {p.name for p in (Path(__file__).parent / "templates").glob("*.j2")}
+    ours = {p.name for p in TEMPLATES.glob("*.j2")}
     for path in sorted(folder.iterdir()):
         if path.name in ours:
             continue
@@ -69,10 +71,35 @@ def check_overrides(custom_dir: Path) -> None:
 
 
 def environment(custom_dir: Path | None = None) -> Environment:
-    """The template environment: a site's overrides first, then the package's templates."""
-    loaders: list[FileSystemLoader | PackageLoader] = []
+    """The template environment: a site's overrides first, then the package's templates.
+
+    One environment is kept for as long as the template files stay as they are (`mkdocs
+    serve` renders again after every save, and a new environment compiles every template
+    again); it does not look at the files again while it is kept."""
+    folders = [TEMPLATES]
     if custom_dir is not None:
         check_overrides(custom_dir)
+        folders.insert(0, custom_dir / OVERRIDE_FOLDER)
+    return _environment(custom_dir, _files_now(folders))
+
+
+def _files_now(folders: list[Path]) -> tuple[tuple[str, bytes], ...]:
+    """Each file in `folders` with what it holds (a few small files: reading them is quick,
+    and a file's time may not change when it is written twice in a moment)."""
+    found = []
+    for folder in folders:
+        if folder.is_dir():
+            for entry in os.scandir(folder):
+                if entry.is_file():
+                    found.append((entry.path, Path(entry.path).read_bytes()))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=4)
+def _environment(custom_dir: Path | None, files: tuple[tuple[str, bytes], ...]) -> Environment:
+    """The environment for `custom_dir` while its templates and ours are `files`."""
+    loaders: list[FileSystemLoader | PackageLoader] = []
+    if custom_dir is not None:
         loaders.append(FileSystemLoader(custom_dir / OVERRIDE_FOLDER))
     loaders.append(PackageLoader("build_scripts", "templates"))
     env = Environment(
@@ -85,6 +112,7 @@ def environment(custom_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # `_files_now` says when the files change
     )
     env.filters["attr"] = lambda value: Markup(attr(str(value)))
     # The columns of data/events.csv, for the timeline's "download these events" (JSON).

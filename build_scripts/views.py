@@ -12,8 +12,10 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
+from jinja2 import Template
 from markupsafe import Markup
 
 from . import models
@@ -68,11 +70,19 @@ class PageViews:
     # The history and settings the site is built with, and the downloads by path.
     extras: Extras
     downloads: dict[str, str]
+    # The templates this render has looked up, by name.
+    templates: dict[str, Template]
 
     def _render(self, page: _Page, template: str, **context: object) -> str:
         """A page from its template: the view hands over facts, the template writes."""
-        text = self.env.get_template(template).render(page=TemplatePage(page), **context)
-        return tidy(text)
+        return tidy(self._template(template).render(page=TemplatePage(page), **context))
+
+    def _template(self, name: str) -> Template:
+        """A template, looked up once per render (a lookup checks the file's time)."""
+        found = self.templates.get(name)
+        if found is None:
+            found = self.templates[name] = self.env.get_template(name)
+        return found
 
     def home(self, page: _Page) -> tuple[str, str]:
         weight = Counter(
@@ -100,10 +110,12 @@ class PageViews:
         and one page per period, packed by year, in the folder `timeline/`."""
         groups = self._timeline_groups()
         parted = self.page_at("timeline/part.md")  # every part is in one folder: same links
-        items = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
+        entries = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
+        items = {rid: text for rid, (text, _) in entries.items()}
         # In bytes, as served; every part also carries the filter form.
-        sizes = [sum(len(items[e.id].encode()) for e in g[3]) for g in groups]
+        sizes = [sum(entries[e.id][1] for e in g[3]) for g in groups]
         filters = self._filters()
+        form = Markup(self._template("timeline_filters.html.j2").render(filters=filters))
         budget = PAGE_BUDGET - _form_bytes(filters)
         if sum(sizes) <= budget:
             self.timeline_pages = {g[2]: page.path for g in groups}
@@ -114,6 +126,7 @@ class PageViews:
                 "timeline.html.j2",
                 title="Timeline",
                 chart=self._timeline_chart(page, {g[0]: page.path for g in groups}),
+                form=form,
                 filters=filters,
                 groups=mine,
                 parts=[],
@@ -122,7 +135,7 @@ class PageViews:
             )
             return text, "Timeline"
         parts = _pack_by_year(groups, sizes, budget)
-        listing = self._timeline_parts(parts, items, filters)
+        listing = self._timeline_parts(parts, items, (form, filters))
         years: dict[int, str] = {}
         for _, path, chunk in parts:
             for group, _ in chunk:
@@ -132,6 +145,7 @@ class PageViews:
             "timeline.html.j2",
             title="Timeline",
             chart=self._timeline_chart(page, years),
+            form=form,
             filters=filters,
             groups=[],
             parts=[{**p, "current": False} for p in listing],
@@ -144,9 +158,11 @@ class PageViews:
         self,
         parts: list[tuple[str, str, list[tuple[Group, bool]]]],
         items: dict[str, str],
-        filters: list[tuple[str, str, list[tuple[str, str]]]],
+        filters: tuple[Markup, list[tuple[str, str, list[tuple[str, str]]]]],
     ) -> list[dict[str, object]]:
-        """Render each part of a split timeline (an extra page); the list of the parts."""
+        """Render each part of a split timeline (an extra page); the list of the parts.
+        `filters`: the form as the parts show it, and the filters it offers. A part is made
+        again only when what it shows differs from the last render's."""
         self.timeline_pages = {}
         listing = []
         for label, path, chunk in parts:
@@ -154,29 +170,52 @@ class PageViews:
                 self.timeline_pages.setdefault(group[2], path)
             count = sum(len(g[3]) for g, _ in chunk)
             listing.append({"path": path, "label": label, "count": count})
+        listing = self.same(("timeline parts",), listing)
+        filters = self.same(("timeline filters",), filters)
         for index, (label, path, chunk) in enumerate(parts):
-            views = [
-                {
-                    "year": group[0] if first else None,
-                    "label": group[1] + (" (continued)" if continued else ""),
-                    "anchor": group[2] + ("-continued" if continued else ""),
-                    "items": [Markup(items[e.id]) for e in group[3]],
-                }
+            groups = tuple(
+                (
+                    group[0] if first else None,
+                    group[1] + (" (continued)" if continued else ""),
+                    group[2] + ("-continued" if continued else ""),
+                    tuple(items[e.id] for e in group[3]),
+                )
                 for (group, continued), first in _year_starts_marked(chunk)
-            ]
-            text = self._render(
-                self.page_at(path),
-                "timeline.html.j2",
-                title=f"Timeline: {label}",
-                chart="",
-                filters=filters,
-                groups=views,
-                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
-                count=sum(len(g[3]) for g, _ in chunk),
-                overview=False,
+            )
+            text = self.kept(
+                ("timeline part", path),
+                (label, groups, listing, index, *filters),
+                partial(self._timeline_part, path, label, groups, listing, index, filters),
             )
             self.extra_pages.append((path, text, f"Timeline: {label}"))
         return listing
+
+    def _timeline_part(
+        self,
+        path: str,
+        label: str,
+        groups: tuple[tuple[int | None, str, str, tuple[str, ...]], ...],
+        listing: list[dict[str, object]],
+        index: int,
+        filters: tuple[Markup, list[tuple[str, str, list[tuple[str, str]]]]],
+    ) -> str:
+        """One part of a split timeline: `groups` (year if the first of its year, label,
+        anchor, items) of the parts `listing` names, the `index`th of them."""
+        return self._render(
+            self.page_at(path),
+            "timeline.html.j2",
+            title=f"Timeline: {label}",
+            chart="",
+            form=filters[0],
+            filters=filters[1],
+            groups=[
+                {"year": year, "label": text, "anchor": anchor, **_listed(list(items))}
+                for year, text, anchor, items in groups
+            ],
+            parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            count=sum(len(items) for *_, items in groups),
+            overview=False,
+        )
 
     def _timeline_groups(self) -> list[Group]:
         """The events in the groups `placement.grouped` files them under (a month, a year
@@ -226,36 +265,42 @@ class PageViews:
             "year": year if first_of_year else None,
             "label": label,
             "anchor": anchor,
-            "items": [Markup(self._timeline_fragment(page, e)) for e in events],
+            **_listed([self._timeline_fragment(page, e)[0] for e in events]),
         }
 
-    def _timeline_fragment(self, page: _Page, event: Record) -> str:
-        return self.fragment(
-            ("timeline", page.path, event.id),
-            event,
-            lambda: self._timeline_item(page, event),
-        )[0]
+    def _timeline_fragment(self, page: _Page, event: Record) -> tuple[str, int]:
+        """An event's entry on the timeline, and its size in bytes (as served)."""
+
+        def build() -> tuple[str, int]:
+            text = self._timeline_item(page, event)
+            return text, len(text.encode())
+
+        return self.memo(("timeline", page.path, event.id), event, build)
 
     def _filters(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         """The timeline's filters: (name, label, [(value, text)]), each only with values
         some event has."""
-        actors = sorted(
-            {a for e in self.events for a, _ in self.actor_ids(e)},
-            # Two actors may share a name: the id breaks the tie, or set order (hash seeds) would.
-            key=lambda rid: (self.name(self.record(rid)).casefold(), rid),
-        )
-        tags = sorted({t for e in self.events for t in e.data.tags})
-        statuses = [s for s in models.STATUSES if any(e.data.status == s for e in self.events)]
+        taking_part: set[str] = set()
+        tagged: set[str] = set()
+        for event in self.events:
+            taking_part.update(a for a, _ in self.actor_ids(event))
+            tagged.update(event.data.tags)
+        names = {a: self.name(self.record(a)) for a in taking_part}
+        # Two actors may share a name: the id breaks the tie, or set order (hash seeds) would.
+        actors = sorted(taking_part, key=lambda rid: (names[rid].casefold(), rid))
+        tags = sorted(tagged)
+        seen = {e.data.status for e in self.events}
+        statuses = [s for s in models.STATUSES if s in seen]
         return [
-            ("actor", "Actor", [(a, self.name(self.record(a))) for a in actors]),
+            ("actor", "Actor", [(a, names[a]) for a in actors]),
             ("tag", "Tag", [(t, t) for t in tags]),
             ("status", "Status", [(s, s) for s in statuses]),
         ]
 
-    def _timeline_item(self, page: _Page, event: Record) -> list[str]:
+    def _timeline_item(self, page: _Page, event: Record) -> str:
         data = event.data
         actors = self.actor_ids(event)
-        text = self.env.get_template("timeline_item.html.j2").render(
+        text = self._template("timeline_item.html.j2").render(
             page=TemplatePage(page),
             event=event,
             actors=[self.record(a) for a, _ in actors],
@@ -266,7 +311,7 @@ class PageViews:
             meaning=models.STATUS_MEANINGS[data.status],
             csv_row=json.dumps(cells(event_row(event)), ensure_ascii=False),
         )
-        return [text.strip("\n")]
+        return text.strip("\n")
 
     def event_page(self, page: _Page, event: Record) -> tuple[str, str]:
         data = event.data
@@ -530,11 +575,15 @@ class PageViews:
         }
 
     def actors_index(self, page: _Page) -> tuple[str, str]:
-        entries: list[tuple[str, Record]] = []
-        for kind in models.ACTOR_KINDS:
-            actors = [a for a in self.by_kind["actor"] if a.data.kind == kind]
-            actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
-            entries.extend((KIND_LABELS[kind], a) for a in actors)
+        def entries() -> list[tuple[str, Record]]:
+            found: list[tuple[str, Record]] = []
+            every = self.of_kind("actor")
+            for kind in models.ACTOR_KINDS:
+                actors = [a for a in every if a.data.kind == kind]
+                actors.sort(key=lambda a: (a.data.name.casefold(), a.id))
+                found.extend((KIND_LABELS[kind], a) for a in actors)
+            return found
+
         return self._in_parts(page, "actors_index.html.j2", "Actors", entries, "actors/all"), (
             "Actors"
         )
@@ -567,13 +616,19 @@ class PageViews:
             )
             return text, "Quotes"
         listing = self._quote_parts(lines)
-        text = self._render(
-            page,
-            "quotes_index.html.j2",
-            title="Quotes",
-            by_speaker=[(self.record(s), len(by_speaker[s]), None) for s in speakers],
-            by_date=[],
-            parts=[{**p, "current": False} for p in listing],
+        counts = tuple((self.record(s), len(by_speaker[s]), None) for s in speakers)
+        text = self.kept(
+            ("quotes index", page.path),
+            (counts, listing),
+            partial(
+                self._render,
+                page,
+                "quotes_index.html.j2",
+                title="Quotes",
+                by_speaker=list(counts),
+                by_date=[],
+                parts=[{**p, "current": False} for p in listing],
+            ),
         )
         return text, "Quotes"
 
@@ -585,44 +640,52 @@ class PageViews:
         ]
         parts = _pack_lines(groups, "quotes/by-date", PAGE_BUDGET)
         listing = [{"path": p, "label": label, "count": len(chunk)} for label, p, chunk in parts]
+        listing = self.same(("quote parts",), listing)
         for index, (label, path, chunk) in enumerate(parts):
-            text = self._render(
-                self.page_at(path),
-                "quotes_index.html.j2",
-                title=f"Quotes: {label}",
-                by_speaker=[],
-                by_date=chunk,
-                parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            text = self.kept(
+                ("quote part", path),
+                (label, tuple(chunk), listing, index),
+                partial(
+                    self._render,
+                    self.page_at(path),
+                    "quotes_index.html.j2",
+                    title=f"Quotes: {label}",
+                    by_speaker=[],
+                    by_date=chunk,
+                    parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+                ),
             )
             self.extra_pages.append((path, text, f"Quotes: {label}"))
         return listing
 
     def _quote_line(self, page: _Page, quote: Record, *, speaker: bool = False) -> Markup:
-        def build() -> list[str]:
+        def build() -> str:
             who = self.record(quote.data.speaker) if speaker else None
-            line = self.env.get_template("quote_line.html.j2").render(
+            line = self._template("quote_line.html.j2").render(
                 page=TemplatePage(page), quote=quote, speaker=who
             )
-            return [line.strip("\n")]
+            return line.strip("\n")
 
         key = ("quote", page.path, quote.id, str(speaker))
-        return Markup(self.fragment(key, quote, build)[0])
+        return Markup(self.memo(key, quote, build))
 
     def sources_index(self, page: _Page) -> tuple[str, str]:
-        by_publisher: dict[str, list[Record]] = defaultdict(list)
-        for source in self.by_kind["source"]:
-            by_publisher[source.data.publisher or ""].append(source)
-        entries = [
-            (publisher, source)
-            for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
-            for source in sorted(
-                by_publisher[publisher],
-                key=lambda s: (
-                    s.data.published.sort_key if s.data.published else (date.max,),
-                    s.id,
-                ),
-            )
-        ]
+        def entries() -> list[tuple[str, Record]]:
+            by_publisher: dict[str, list[Record]] = defaultdict(list)
+            for source in self.of_kind("source"):
+                by_publisher[source.data.publisher or ""].append(source)
+            return [
+                (publisher, source)
+                for publisher in sorted(by_publisher, key=lambda p: (p == "", p.casefold()))
+                for source in sorted(
+                    by_publisher[publisher],
+                    key=lambda s: (
+                        s.data.published.sort_key if s.data.published else (date.max,),
+                        s.id,
+                    ),
+                )
+            ]
+
         folder = "sources/all"
         return self._in_parts(page, "sources_index.html.j2", "Sources", entries, folder), (
             "Sources"
@@ -634,11 +697,16 @@ class PageViews:
 
     def tag_page(self, page: _Page, tag: str) -> tuple[str, str]:
         """A tag's records by kind (in numbered parts when long: `tags/<tag>/2.md`, ...)."""
-        records: list[tuple[str, Record]] = []
-        for kind in ("event", "actor", "quote", "source"):
-            found = [r for r in self.tags[tag] if r.kind == kind]
-            found.sort(key=lambda r: (self.name(r).casefold(), r.id))
-            records.extend((KIND[kind].title, r) for r in found)
+
+        def records() -> list[tuple[str, Record]]:
+            found: list[tuple[str, Record]] = []
+            tagged = self.tagged(tag)
+            for kind in ("event", "actor", "quote", "source"):
+                of_kind = [r for r in tagged if r.kind == kind]
+                of_kind.sort(key=lambda r: (self.name(r).casefold(), r.id))
+                found.extend((KIND[kind].title, r) for r in of_kind)
+            return found
+
         title = f"Tag: {tag}"
         folder = page.path[:-3]
         return self._in_parts(page, "tag.html.j2", title, records, folder, tag=tag), title
@@ -648,20 +716,39 @@ class PageViews:
         page: _Page,
         template: str,
         title: str,
-        entries: list[tuple[str, Record]],
+        entries: Callable[[], list[tuple[str, Record]]],
         folder: str,
         **context: object,
     ) -> str:
         """A list of (heading, record) on one page, or in numbered parts of `LIST_PART`
         entries (`<folder>/2.md`, ...: extra pages) with plain links between them; the
-        first page's text. The template gets `groups` [(heading, [record])] and `parts`."""
+        first page's text. The template gets `groups` [(heading, [record])] and `parts`.
+        The pages are kept while the records `entries()` reads are unchanged."""
+        text, parts = self.memo(
+            ("list", page.path),
+            None,
+            lambda: self._parts_of(page, template, title, entries(), folder, context),
+        )
+        self.extra_pages.extend(parts)
+        return text
+
+    def _parts_of(
+        self,
+        page: _Page,
+        template: str,
+        title: str,
+        entries: list[tuple[str, Record]],
+        folder: str,
+        context: dict[str, object],
+    ) -> tuple[str, list[tuple[str, str, str]]]:
+        """`_in_parts`' pages: the first one's text, and the others (path, text, title)."""
         chunks = [entries[i : i + LIST_PART] for i in range(0, len(entries), LIST_PART)] or [[]]
         paths = [page.path] + [f"{folder}/{n}.md" for n in range(2, len(chunks) + 1)]
         listing = [
             {"path": p, "label": f"part {n}", "count": len(c)}
             for n, (p, c) in enumerate(zip(paths, chunks, strict=True), start=1)
         ]
-        texts = []
+        texts, extra = [], []
         for index, (path, chunk) in enumerate(zip(paths, chunks, strict=True)):
             groups: list[tuple[str, list[Record]]] = []
             for heading, record in chunk:
@@ -678,8 +765,8 @@ class PageViews:
                 )
             )
             if index:
-                self.extra_pages.append((path, texts[-1], f"{title} (part {index + 1})"))
-        return texts[0]
+                extra.append((path, texts[-1], f"{title} (part {index + 1})"))
+        return texts[0], extra
 
     def data_page(self, page: _Page) -> tuple[str, str]:
         """Every download with its size (the downloads are made before the pages)."""
@@ -691,7 +778,7 @@ class PageViews:
             page,
             "data.html.j2",
             schemas=schemas,
-            sizes={path: len(text.encode("utf-8")) for path, text in self.downloads.items()},
+            sizes={path: _utf8_size(text) for path, text in self.downloads.items()},
             tables=[(t.path, t.name, t.title) for t in TABLES],
             package=PACKAGE_PATH,
             citations=(CSL_PATH, BIB_PATH),
@@ -738,6 +825,17 @@ class PageViews:
 
 
 Group = tuple[int, str, str, list[Record]]
+
+
+def _utf8_size(text: str) -> int:
+    """How many bytes `text` takes in UTF-8 (without encoding it, when it is ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _listed(items: list[str]) -> dict[str, object]:
+    """Rendered items of a list, for a template: each, and all of them one a line (the body
+    of the list, joined here rather than by a loop of the template, for long lists)."""
+    return {"items": [Markup(item) for item in items], "body": Markup("\n".join(items))}
 
 
 def _year_starts_marked(
