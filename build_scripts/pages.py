@@ -217,14 +217,14 @@ class Renderer(PageViews, Tracker):
             made = view(self, _Page(self, path))
             if made is not None:  # a section with nothing to show (no history: no changes)
                 site.files[path], site.titles[path] = made
-        for path, text, title in self.extra_pages:  # the parts of long lists
-            _claim(site, path, f"a part of a long list ({title})")
-            site.files[path], site.titles[path] = text, title
         self._record_pages(site)
         for tag in sorted(self.tags):
             path = tag_page(tag)
             _claim(site, path, f"the tag '{tag}'")
             site.files[path], site.titles[path] = self.tag_page(_Page(self, path), tag)
+        for path, text, title in self.extra_pages:  # the parts of long lists (tags' too)
+            _claim(site, path, f"a part of a long list ({title})")
+            site.files[path], site.titles[path] = text, title
         site.files.update(self.downloads)
         add_head(site, self.case, self.directory_urls, self)
         site.files = dict(sorted(site.files.items()))

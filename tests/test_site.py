@@ -299,3 +299,30 @@ def test_the_timeline_chart_links_to_the_groups_wherever_they_are(
         assert target in files, link
         if anchor:
             assert f'id="{anchor}"' in files[target], link
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_every_link_between_generated_pages_leads_to_one(
+    split: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every relative link of every generated page (as `.md` paths) leads to a generated
+    file or a hand-written page, on whole lists and on lists split into parts (a tag's, the
+    timeline's, the quotes')."""
+    from build_scripts import views
+    from build_scripts.pages import render_site
+
+    if split:
+        monkeypatch.setattr(views, "PAGE_BUDGET", 3000)
+        monkeypatch.setattr(views, "LIST_PART", 3)
+    _, case = check(ROOT / "casefile")
+    assert case is not None
+    files = render_site(case, directory_urls=None).files
+    hand_written = {p.relative_to(ROOT / "docs").as_posix() for p in (ROOT / "docs").rglob("*.md")}
+    if split:
+        assert any(re.fullmatch(r"tags/[^/]+/2\.md", p) for p in files), "no tag in parts"
+    for page, text in files.items():
+        if not page.endswith(".md"):
+            continue
+        for link in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', text):
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
+            assert target in files or target in hand_written, f"{page}: {link}"
