@@ -10,6 +10,7 @@ CSS and JavaScript. Under `mkdocs serve` only the pages whose inputs changed are
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -368,6 +369,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             log.info("%d generated pages rendered, %d unchanged and kept", rendered, kept)
         self._index(config)
         self._progress.close()
+        if self._serving:
+            _settle_heap()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._progress.close()
@@ -503,4 +506,14 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         log.info("save applied in place in %.2f s: %s", sum(steps.seconds.values()), steps)
         self._index(last.config)
         self._progress.close()
+        _settle_heap()
         return True
+
+
+def _settle_heap() -> None:
+    """Serving: move what the build keeps (the checked case, the caches: half a million
+    objects at 10,000 records) out of the cyclic collector's way. A full collection walks
+    every tracked object and took 0.3-0.45 s of a save at 10,000 records, measured; after
+    this it walks only what later saves make. (Kept objects that are dropped later are still
+    freed by reference counting; only cycles among them would stay.)"""
+    gc.freeze()
