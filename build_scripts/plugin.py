@@ -4,8 +4,9 @@
 build with the checker's own messages; warnings go through MkDocs' log, so `--strict` fails on
 them), adds the generated pages as ready HTML (`ready_pages.py`), keeps record pages out of the
 navigation, builds the Pagefind search index and puts its box in the header, and ships its own
-CSS and JavaScript. Under `mkdocs serve` only the pages whose inputs changed are rendered again
-(`serve_cache.py`), and the index follows in the background.
+CSS and JavaScript. Under `mkdocs serve` a save of records is applied to the served site in
+place (`serve_patch.py`); any other change is MkDocs' build, in which only the pages whose
+inputs changed are rendered again (`serve_cache.py`); the index follows in the background.
 """
 
 from __future__ import annotations
