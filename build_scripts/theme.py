@@ -181,14 +181,8 @@ def cache_translations(env: Environment, config: MkDocsConfig) -> bool:
     """Replace Material's `partials/language.html` (imported with context, so run again on
     every import) by one whose `t(key)` asks the original once per key and remembers the
     answer for this build; False when the site's `language.html` is not Material's own."""
-    loader = env.loader
-    if loader is None:
-        return False
-    try:
-        source, filename, _ = loader.get_source(env, LANGUAGE)
-    except Exception:
-        return False
-    if filename is None or Path(filename).resolve() != (THEME / LANGUAGE).resolve():
+    loader, source = env.loader, _material_source(env, LANGUAGE)
+    if loader is None or source is None:
         return False
     own = DictLoader({ORIGINAL_LANGUAGE: source, LANGUAGE: "{% set t = casefile_translate %}"})
     env.loader = ChoiceLoader([own, loader])
@@ -254,14 +248,8 @@ def cache_header(
 def cache_toc(env: Environment, cache: dict[object, str]) -> bool:
     """Render Material's `partials/toc.html` once per distinct table of contents; False
     when the site's `toc.html` is not Material's own."""
-    loader = env.loader
-    if loader is None:
-        return False
-    try:
-        source, filename, _ = loader.get_source(env, TOC)
-    except Exception:
-        return False
-    if filename is None or Path(filename).resolve() != (THEME / TOC).resolve():
+    loader, source = env.loader, _material_source(env, TOC)
+    if loader is None or source is None:
         return False
 
     def cached(page: Page | None, caller: Callable[[], str]) -> str:
@@ -297,3 +285,16 @@ def _toc_key(items: Iterable[Any]) -> tuple[object, ...]:
         )
         for item in items
     )
+
+
+def _material_source(env: Environment, name: str) -> str | None:
+    """The source of the template `name` if the site uses Material's own, else None."""
+    if env.loader is None:
+        return None
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except Exception:  # no such template
+        return None
+    if filename is None or Path(filename).resolve() != (THEME / name).resolve():
+        return None
+    return source
