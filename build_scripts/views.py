@@ -116,7 +116,7 @@ class PageViews:
         sizes = [sum(entries[e.id][1] for e in g[3]) for g in groups]
         filters = self._filters()
         form = Markup(self._template("timeline_filters.html.j2").render(filters=filters))
-        budget = PAGE_BUDGET - _form_bytes(filters)
+        budget = _events_budget(filters)
         if sum(sizes) <= budget:
             self.timeline_pages = {g[2]: page.path for g in groups}
             marked = _year_starts_marked([(g, False) for g in groups])
@@ -881,6 +881,14 @@ def _pack_by_year(
         pending.append((year, year_groups))
     flush()
     return parts
+
+
+def _events_budget(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:
+    """The bytes of events a part of the timeline takes: the page budget less the filter
+    form every part carries, never less than a quarter of the budget. (A form larger than
+    the budget, thousands of actors at 100,000 records, left nothing: one event a part,
+    each part linking every other, tens of thousands of them.)"""
+    return max(PAGE_BUDGET - _form_bytes(filters), PAGE_BUDGET // 4)
 
 
 def _form_bytes(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:

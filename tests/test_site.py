@@ -326,3 +326,16 @@ def test_every_link_between_generated_pages_leads_to_one(
         for link in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', text):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(page), link))
             assert target in files or target in hand_written, f"{page}: {link}"
+
+
+def test_the_timeline_keeps_room_for_events_whatever_its_filter_form_weighs() -> None:
+    """Every part of a split timeline carries the filter form; a form larger than the page
+    budget (thousands of actors) still leaves a quarter of it for events, so the timeline
+    is cut into a few hundred parts, not one part per event."""
+    from build_scripts import views
+
+    small = [("status", "Status", [("confirmed", "confirmed")])]
+    assert views._events_budget(small) == views.PAGE_BUDGET - views._form_bytes(small)
+    huge = [("actor", "Actor", [(f"actor-{n}", f"Actor {n}") for n in range(20_000)])]
+    assert views._form_bytes(huge) > views.PAGE_BUDGET
+    assert views._events_budget(huge) == views.PAGE_BUDGET // 4
