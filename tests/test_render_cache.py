@@ -20,6 +20,7 @@ from build_scripts import views
 from build_scripts.checker import check
 from build_scripts.pages import PageCache, Site, render_site
 from build_scripts.records import FileCache
+from tests.test_page_cache import Serving
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "casefile"
 FOLDERS = ("actors", "events", "quotes", "sources")
@@ -37,20 +38,6 @@ def everything(site: Site) -> dict[str, object]:
         "head": site.head,
         "feeds": site.feeds,
     }
-
-
-class Serving:
-    """What `mkdocs serve` does after each save: check through the loader's cache, render
-    through the page cache."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.files = FileCache()
-        self.pages = PageCache()
-
-    def rebuild(self) -> Site | None:
-        _, case = check(self.root, self.files)
-        return None if case is None else render_site(case, cache=self.pages)
 
 
 def fresh(root: Path) -> Site:

@@ -105,6 +105,15 @@ def fresh(project: Path, site: Path) -> None:
         config.plugins.on_shutdown()
 
 
+def assert_fresh(project: Path, tmp: Path) -> None:
+    """The served folder (`tmp/served`) is byte for byte a fresh build of `project`."""
+    fresh(project, tmp / "fresh")
+    served, expected = tree(tmp / "served"), tree(tmp / "fresh")
+    assert sorted(served) == sorted(expected)
+    for path in expected:
+        assert served[path] == expected[path], path
+
+
 def tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
@@ -176,11 +185,7 @@ def test_the_served_site_equals_a_fresh_build_after_any_edits(
             server.rebuild()
     finally:
         server.plugin.on_shutdown()
-    fresh(project, tmp / "fresh")
-    served, expected = tree(tmp / "served"), tree(tmp / "fresh")
-    assert sorted(served) == sorted(expected)
-    for path in expected:
-        assert served[path] == expected[path], path
+    assert_fresh(project, tmp)
 
 
 def test_one_edit_renders_only_the_pages_it_changes(tmp_path: Path) -> None:
@@ -265,11 +270,7 @@ def test_saves_applied_in_place_give_a_fresh_build(
             server.save()
     finally:
         server.plugin.on_shutdown()
-    fresh(project, tmp / "fresh")
-    served, expected = tree(tmp / "served"), tree(tmp / "fresh")
-    assert sorted(served) == sorted(expected)
-    for path in expected:
-        assert served[path] == expected[path], path
+    assert_fresh(project, tmp)
 
 
 def test_a_record_edit_is_applied_in_place_and_anything_else_is_a_whole_build(
