@@ -40,7 +40,6 @@ from mkdocs.utils import get_build_date
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .head import head_tags
 from .history import head_commit
 from .site_paths import Site
 
@@ -97,6 +96,8 @@ def changed_outputs(old: Site, new: Site, in_nav: Iterable[str]) -> list[str] | 
     added or removed, the title of a page in the navigation, the feeds every head links."""
     if old.files.keys() != new.files.keys() or old.feeds != new.feeds:
         return None
+    if old.directory_urls != new.directory_urls:
+        return None
     if any(old.titles.get(p) != new.titles.get(p) for p in in_nav):
         return None
     return [
@@ -105,7 +106,8 @@ def changed_outputs(old: Site, new: Site, in_nav: Iterable[str]) -> list[str] | 
         if content != old.files[path]
         or new.titles.get(path) != old.titles.get(path)
         or new.sources.get(path) != old.sources.get(path)
-        or head_tags(path, new) != head_tags(path, old)
+        # The feeds every head links are the same (above): a head differs by its own part.
+        or new.head.get(path) != old.head.get(path)
     ]
 
 
