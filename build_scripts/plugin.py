@@ -308,9 +308,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             du = config.use_directory_urls
             targets = [*(p.url for p in nav), *(url_of(p, du) for p, _ in SECTIONS), *linked]
             cache_header(env, self._blocks, outside, targets)
-        cache_blocks(env, self._blocks, linked)
         cache_translations(env, config)
         cache_toc(env, self._tocs)
+        # Last: Jinja keeps loaded templates per loader, and the caches above each put a
+        # loader in front; the blocks are set on the `base.html` that pages will extend.
+        cache_blocks(env, self._blocks, linked)
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything

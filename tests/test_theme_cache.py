@@ -54,21 +54,28 @@ def test_the_theme_caches_change_no_byte(
 ) -> None:
     project = _project(tmp_path, directory_urls)
     calls: list[str] = []
+    caches: dict[str, object] = {}
 
     def counted(name: str) -> Callable[..., object]:
         def call(*args: object) -> object:
             done = getattr(theme, name)(*args)
             if done is not False:
                 calls.append(name)
+                caches[name] = args[1]
             return done
 
         return call
 
-    names = ("cache_nav", "cache_header", "cache_blocks", "cache_translations", "cache_toc")
+    names = ("cache_nav", "cache_header", "cache_translations", "cache_toc", "cache_blocks")
     for name in names:
         monkeypatch.setattr(plugin, name, counted(name))
     cached = _build(project, tmp_path / "cached")
     assert calls == list(names)  # Material's own templates: every cache applies
+    # ... and is used: a cache set up on a template the pages do not use saves nothing.
+    for name in ("cache_nav", "cache_header", "cache_toc"):
+        assert caches[name], name
+    blocks = {key[0] for key in caches["cache_blocks"]}  # type: ignore[attr-defined]
+    assert blocks >= {*theme.FOLDER_BLOCKS, theme.FOOTER}
     for name in names:
         monkeypatch.setattr(plugin, name, lambda *args: False)
     plain = _build(project, tmp_path / "plain")
