@@ -23,6 +23,7 @@ from .records import Record
 
 if TYPE_CHECKING:
     from .checker import Case
+    from .dates import EdtfDate
 
 T = TypeVar("T")
 Key = str  # "record <id>", "referrers <id>", "neighbours <id>", "kind <kind>", "tag <tag>"
@@ -273,3 +274,10 @@ class Tracker:
         if outer is not None:
             outer.update(reads)
         return reads, value
+
+
+def dated_ids(
+    records: list[Record], when: Callable[[Record], EdtfDate | None]
+) -> tuple[tuple[str, ...], tuple[EdtfDate | None, ...]]:
+    """The records' ids and dates: what the order of dated records depends on."""
+    return tuple(r.id for r in records), tuple(when(r) for r in records)

@@ -25,7 +25,8 @@ from .downloads import Extras, add_head, data_files
 from .escape import attr, plain_markdown, render_markdown
 from .history import History
 from .models import KIND
-from .page_cache import PageCache, Reads, Tracker
+from .page_cache import PageCache, Reads, Tracker, dated_ids
+from .parallel import RECORD_SHARE, Shared
 from .placement import Group as DateGroup
 from .placement import grouped
 from .portable import portable_files
@@ -72,13 +73,6 @@ class _Page:
             label=lambda rid: self.r.name(self.r.record(rid)),
         )
         return f'<div class="cf-prose">\n{html}\n</div>'
-
-
-def _dates(
-    records: list[Record], when: Callable[[Record], EdtfDate | None]
-) -> tuple[tuple[str, ...], tuple[EdtfDate | None, ...]]:
-    """The records' ids and dates: what the order of dated records depends on."""
-    return tuple(r.id for r in records), tuple(when(r) for r in records)
 
 
 class Renderer(PageViews, Tracker):
@@ -128,7 +122,7 @@ class Renderer(PageViews, Tracker):
             groups = grouped(by_date, lambda e: e.data.date)
             return [e.id for e in by_date], [(g, [e.id for e in events]) for g, events in groups]
 
-        dates = _dates(self.by_kind["event"], lambda e: e.data.date)
+        dates = dated_ids(self.by_kind["event"], lambda e: e.data.date)
         by_date, groups = self.kept(("event order",), dates, order)
         records = self.case.records
         return [records[i] for i in by_date], [(g, [records[i] for i in ids]) for g, ids in groups]
@@ -139,7 +133,7 @@ class Renderer(PageViews, Tracker):
         quotes = self.by_kind["quote"]
         order = self.kept(
             ("quote order",),
-            _dates(quotes, self.quote_date),
+            dated_ids(quotes, self.quote_date),
             lambda: [q.id for q in sorted(quotes, key=self._quote_key)],
         )
         return [self.case.records[i] for i in order]
@@ -211,13 +205,17 @@ class Renderer(PageViews, Tracker):
 
     def _site(self) -> Site:
         site = Site()
-        # Before the section pages: the Data page shows each download's size.
-        self.downloads = data_files(self.case, self.extras, self.directory_urls, self)
-        for path, _, view in SECTION_VIEWS:
-            made = view(self, _Page(self, path))
-            if made is not None:  # a section with nothing to show (no history: no changes)
-                site.files[path], site.titles[path] = made
-        self._record_pages(site)
+        records = list(self.case.records.values())
+        # A one-off build renders most record pages on a second core meanwhile (parallel.py).
+        share = RECORD_SHARE if self.cache is None else 0.0
+        with Shared(records, self._one_off_page, share=share) as one_off:
+            # Before the section pages: the Data page shows each download's size.
+            self.downloads = data_files(self.case, self.extras, self.directory_urls, self)
+            for path, _, view in SECTION_VIEWS:
+                made = view(self, _Page(self, path))
+                if made is not None:  # a section with nothing to show (no history: no changes)
+                    site.files[path], site.titles[path] = made
+            self._record_pages(site, one_off)
         for tag in sorted(self.tags):
             path = tag_page(tag)
             _claim(site, path, f"the tag '{tag}'")
@@ -230,34 +228,39 @@ class Renderer(PageViews, Tracker):
         site.files = dict(sorted(site.files.items()))
         return site
 
-    def _record_pages(self, site: Site) -> None:
-        """Each record's page, reused from the cache while nothing it read changed."""
+    def _record_pages(self, site: Site, one_off: Shared[Record, tuple[str, ...]]) -> None:
+        """Each record's page: one-off, from `one_off`; serving, cached while unchanged."""
         cache = self.cache
+        if cache is None:
+            for path, text, title, source in one_off.results(self.extras.progress.advance):
+                _claim(site, path, source)
+                site.files[path], site.titles[path], site.sources[path] = text, title, source
+            return
         pages: dict[str, tuple[Reads, str, str, str]] = {}
-        known_pages = cache.pages if cache is not None else {}
         for record in self.case.records.values():
             path = page_of(record)
-            known = known_pages.get(path)
+            known = cache.pages.get(path)
             if known is None or not self.unchanged(known[0]):
                 known = self._record_page(path, record)
             _claim(site, path, known[3])
             site.files[path], site.titles[path], site.sources[path] = known[1:]
             pages[path] = known
             self.extras.progress.advance()
-        if cache is not None:
-            cache.pages = pages  # pages of records that are gone are dropped
-            cache.reused = len(pages) - len(cache.rendered)
+        cache.pages = pages  # pages of records that are gone are dropped
+        cache.reused = len(pages) - len(cache.rendered)
+
+    def _one_off_page(self, record: Record) -> tuple[str, ...]:
+        """A record's page in a one-off build (nothing to track): path, text, title, file."""
+        path = page_of(record)
+        text, title = RECORD_VIEWS[record.kind](self, _Page(self, path), record)
+        return path, text, title, f"{KIND[record.kind].folder}/{record.path.name}"
 
     def _record_page(self, path: str, record: Record) -> tuple[Reads, str, str, str]:
-        """A record's page: what it read (under `mkdocs serve`), its text and title, and
-        its YAML file (for edit links)."""
-        source = f"{KIND[record.kind].folder}/{record.path.name}"
+        """Serving, a record's page: what it read, and its text, title and YAML file."""
         build_page = partial(RECORD_VIEWS[record.kind], self, _Page(self, path), record)
-        if self.cache is None:  # a one-off build: nothing to remember, nothing to track
-            return ((), *build_page(), source)
         reads, (text, title) = self.tracked(record, build_page)
-        self.cache.rendered.append(path)
-        return reads, text, title, source
+        self.cache.rendered.append(path)  # type: ignore[union-attr]  # serving: a cache
+        return reads, text, title, f"{KIND[record.kind].folder}/{record.path.name}"
 
 
 def render_site(

@@ -1,0 +1,129 @@
+"""Work shared with a forked process (`parallel.Shared`): the same results, in order, as
+without a fork, whatever goes wrong in the child; and a one-off render of the example that
+forks builds the same bytes as one that does not."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from build_scripts import parallel
+from build_scripts.checker import check
+from build_scripts.pages import render_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fork_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    if threading.active_count() != 1 or not parallel._can_fork(1):
+        pytest.skip("this process cannot fork here (another thread, or not Linux)")
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+@pytest.mark.usefixtures("fork_always")
+@given(count=st.integers(1, 60), share=st.sampled_from([0.1, 0.5, 0.6, 0.9]))
+@settings(max_examples=20, deadline=None)
+def test_results_are_in_order_and_each_item_is_done_once(count: int, share: float) -> None:
+    items = list(range(count))
+    done: list[int] = []
+    with parallel.Shared(items, _square, share=share) as shared:
+        forked = bool(shared.theirs)
+        results = shared.results(done=lambda: done.append(1))
+    assert results == [n * n for n in items]
+    assert len(done) == count
+    assert forked == (int(count * share) > 0)  # a share of no item forks nothing
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_the_child_does_its_share_in_another_process() -> None:
+    with parallel.Shared(list(range(10)), lambda _: os.getpid(), share=0.5) as shared:
+        pids = shared.results(done=lambda: None)
+    assert {pids[i] for i in shared.theirs} != {os.getpid()}
+    assert all(pid == os.getpid() for i, pid in enumerate(pids) if i not in shared.theirs)
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_an_error_in_the_childs_share_is_raised_here() -> None:
+    def work(n: int) -> int:
+        if n == 7:
+            raise ValueError("seven")
+        return n
+
+    shared = parallel.Shared(list(range(10)), work, share=0.5)
+    assert 7 in shared.theirs
+    with shared, pytest.raises(ValueError, match="seven"):
+        shared.results(done=lambda: None)
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_a_result_that_cannot_be_pickled_is_made_here() -> None:
+    here = os.getpid()
+    with parallel.Shared(list(range(6)), lambda n: (lambda: n, os.getpid()), share=0.5) as s:
+        results = s.results(done=lambda: None)
+    assert [f() for f, _ in results] == list(range(6))
+    assert {pid for _, pid in results} == {here}
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
+    mark = tmp_path / "child-finished"
+
+    def slow(n: int) -> int:
+        if os.getpid() != here:
+            threading.Event().wait(2)
+            mark.write_text("yes")
+        return n
+
+    here = os.getpid()
+    with pytest.raises(RuntimeError), parallel.Shared(list(range(4)), slow, share=0.5):
+        raise RuntimeError("the parent's other work failed")
+    threading.Event().wait(2.5)
+    assert not mark.exists()
+
+
+def test_no_fork_with_another_thread_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with parallel.Shared(list(range(10)), _square, share=0.5) as shared:
+            assert shared.theirs == []
+            assert shared.results(done=lambda: None) == [n * n for n in range(10)]
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_forked_render_builds_the_same_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, case = check(ROOT / "casefile")
+    assert case is not None
+    monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
+    alone = render_site(case)
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    if threading.active_count() != 1 or not parallel._can_fork(len(case.records)):
+        pytest.skip("this process cannot fork here")
+    forks: list[int] = []
+    fork = parallel._fork
+
+    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
+        forks.append(1)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "_fork", counted)
+    shared = render_site(case)
+    assert forks == [1]
+    assert shared.files == alone.files
+    assert shared.titles == alone.titles
+    assert shared.sources == alone.sources
