@@ -32,7 +32,7 @@ from .placement import grouped
 from .portable import portable_files
 from .progress import QUIET, Progress
 from .records import Record
-from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
+from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, quote_label, tag_page
 from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
@@ -152,11 +152,7 @@ class Renderer(PageViews, Tracker):
         data = record.data
         if record.kind == "actor":
             return data.name
-        if record.kind != "quote":
-            return data.title
-        words = data.text.split()
-        short = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
-        return f"“{short}”"
+        return data.title if record.kind != "quote" else quote_label(data.text)
 
     def plain(self, value: str) -> str:
         return plain_markdown(value, lambda rid: self.name(self.record(rid)))

@@ -439,7 +439,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     ) -> dict[str, SearchDocument]:
         """What the index holds: every record, and the hand-written pages (their HTML bodies,
         or their documents already made)."""
-        found = record_documents(case, directory_urls=config.use_directory_urls, titles=site.titles)
+        found = record_documents(case, directory_urls=config.use_directory_urls)
         for dest, page in hand_written.items():
             doc = page if isinstance(page, SearchDocument) else content_document(page)
             if doc is not None:

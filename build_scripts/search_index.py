@@ -43,7 +43,7 @@ from .escape import attr
 from .models import KIND, WIKILINK
 from .pagefind_canon import canonicalise
 from .records import Record
-from .site_paths import page_of, url_of
+from .site_paths import page_of, quote_title, url_of
 
 BUNDLE = "pagefind"  # the index's folder in the site
 # What the search box loads; the rest of what Pagefind writes (its own UIs) is removed.
@@ -208,7 +208,7 @@ def event_document(case: Case, event: Record) -> SearchDocument:
     )
 
 
-def quote_document(case: Case, quote: Record, title: str | None = None) -> SearchDocument:
+def quote_document(case: Case, quote: Record) -> SearchDocument:
     data = quote.data
     speaker = _names(case, [data.speaker])
     event = case.records.get(data.event) if data.event else None
@@ -225,7 +225,7 @@ def quote_document(case: Case, quote: Record, title: str | None = None) -> Searc
     about = _names(case, data.about)
     filters = [("actor", a) for a in dict.fromkeys([*speaker, *about])]
     filters += [("tag", t) for t in data.tags] + _years(date)
-    title = title or f"{', '.join(speaker)}: {name_of(quote)}"
+    title = quote_title(", ".join(speaker), data.text)  # the page's title
     return SearchDocument(title, "quote", tuple(blocks), tuple(meta), tuple(filters), tuple(sort))
 
 
@@ -288,22 +288,16 @@ def dest_of(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def record_documents(
-    case: Case, *, directory_urls: bool, titles: Mapping[str, str] | None = None
-) -> dict[str, SearchDocument]:
-    """Every record's document, by the file its page is built at, in a stable order."""
+def record_documents(case: Case, *, directory_urls: bool) -> dict[str, SearchDocument]:
+    """Every record's document, by the file its page is built at, in a stable order; each
+    titled as its page is (`site_paths.quote_title`)."""
     out: dict[str, SearchDocument] = {}
     for record_id in sorted(case.records):
         record = case.records[record_id]
         if record.kind not in KIND:
             continue
         path = page_of(record)
-        doc = DOCUMENTS[record.kind](case, record)
-        if titles and path in titles:
-            doc = SearchDocument(
-                titles[path], doc.kind, doc.blocks, doc.meta, doc.filters, doc.sort
-            )
-        out[dest_of(url_of(path, directory_urls))] = doc
+        out[dest_of(url_of(path, directory_urls))] = DOCUMENTS[record.kind](case, record)
     return out
 
 

@@ -50,6 +50,18 @@ def page_of(record: Record) -> str:
     return KIND[record.kind].page(record.id)
 
 
+def quote_label(text: str) -> str:
+    """How a quote is called in links: its first twelve words, in quotation marks."""
+    words = text.split()
+    short = " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+    return f"“{short}”"
+
+
+def quote_title(speaker: str, text: str) -> str:
+    """A quote page's title (its search result's too): who said it, and its first words."""
+    return f"{speaker}: {quote_label(text)}"
+
+
 def tag_page(tag: str) -> str:
     return f"tags/{tag}.md"
 

@@ -31,7 +31,7 @@ from .models import KIND
 from .placement import Group as DateGroup
 from .records import Record
 from .schema import record_schemas
-from .site_paths import page_of, tag_page
+from .site_paths import page_of, quote_title, tag_page
 from .tables import PACKAGE_PATH, TABLES, cells, event_row
 from .templating import TemplatePage, tidy
 from .textmatch import PassageMatch, Span
@@ -414,7 +414,7 @@ class PageViews:
     def quote_page(self, page: _Page, quote: Record) -> tuple[str, str]:
         data = quote.data
         speaker = self.record(data.speaker)
-        title = f"{speaker.data.name}: {self.name(quote)}"
+        title = quote_title(speaker.data.name, data.text)
         when = self.quote_date(quote)
         text = self._render(
             page,

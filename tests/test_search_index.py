@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from build_scripts.checker import Case, check
+from build_scripts.pages import render_site
 from build_scripts.search_index import (
     ANCHOR,
     BUNDLE,
@@ -29,6 +30,7 @@ from build_scripts.search_index import (
     render_document,
     search_box,
 )
+from build_scripts.site_paths import page_of, url_of
 from build_scripts.views import SECTIONS
 from tests.cases import build, write_case
 
@@ -227,3 +229,13 @@ def test_serving_reindexes_in_the_background_and_swaps_the_index_in(
     assert all(re.search(r"in place [0-9.]+ s after the build", m) for m in messages)
     reindexer.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # nothing left behind
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_every_record_is_found_under_its_pages_title(example: Case, directory_urls: bool) -> None:
+    site = render_site(example, directory_urls=directory_urls)
+    docs = record_documents(example, directory_urls=directory_urls)
+    assert len(docs) == len(example.records)
+    for record in example.records.values():
+        path = page_of(record)
+        assert docs[dest_of(url_of(path, directory_urls))].title == site.titles[path], path
