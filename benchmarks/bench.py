@@ -459,7 +459,7 @@ def time_index(records: Path, site_dir: Path) -> float:
     site = render_site(case, directory_urls=True)  # the plugin has it already: not timed
     generated = [dest_of(url_of(p, True)) for p in site.files if p.endswith(".md")]
     start = time.perf_counter()
-    documents = record_documents(case, directory_urls=True, titles=site.titles)
+    documents = record_documents(case, directory_urls=True)
     documents.update(built_pages(site_dir, generated))
     with tempfile.TemporaryDirectory(prefix="casefile-bench-index-") as out:
         build_index(documents, Path(out) / "pagefind", language=case.meta.language)

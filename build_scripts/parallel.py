@@ -109,6 +109,27 @@ class Shared(Generic[T, R]):
             _reap(*child, kill=True)
 
 
+class InFork(Generic[R]):
+    """`work()` in a forked process started at once, where `Shared` would fork (`count`
+    says how much work it is); `result()` waits for it. Without a fork, or when the child
+    failed, `result()` runs `work()` here: the result is the same either way."""
+
+    def __init__(self, work: Callable[[], R], *, count: int) -> None:
+        self.work = work
+        self._child = _fork(lambda: [work()]) if _can_fork(count) else None
+
+    def result(self) -> R:
+        child, self._child = self._child, None
+        made = _reap(*child, kill=False) if child is not None else None
+        return made[0] if made is not None and len(made) == 1 else self.work()  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop the child if it is still running (its result is not wanted)."""
+        child, self._child = self._child, None
+        if child is not None:
+            _reap(*child, kill=True)
+
+
 def _spread(count: int, share: float) -> list[int]:
     """The indexes of `share` of `count` items, spread evenly (items of a kind come
     together, and kinds cost differently)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import shutil
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -43,7 +44,7 @@ from .nav import order
 from .overlay import ASSET_FILES as OVERLAY_FILES
 from .overlay import FINDINGS, EditorLink, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
-from .parallel import Steps, in_background
+from .parallel import InFork, Steps, in_background
 from .progress import QUIET, Line, for_terminal
 from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
@@ -60,6 +61,8 @@ from .search_index import (
     header_with_search,
     record_documents,
     search_box,
+    stage_records,
+    staging_folder,
 )
 from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
 from .serve_patch import (
@@ -112,6 +115,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
         self._index_job: Future[IndexStats] | None = None  # a full build: the index
+        # A full build: the records' search documents, staged while the site renders.
+        self._staged: tuple[Path, InFork[None]] | None = None
         self._steps = Steps()  # this build's timings, logged at its end
         self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
         self._editor_link = ""  # serve: the overlay's links into the editor
@@ -192,6 +197,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 return
             raise PluginError(f"casefile: the records have errors\n{text}")
         self.case = case
+        if not self._serving:
+            self._stage_records(config, case)
         self._hand_written = frozenset(
             e.path.relative_to(docs).as_posix()
             for e in listing
@@ -317,6 +324,21 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         # loader in front; the blocks are set on the `base.html` that pages will extend.
         cache_blocks(env, self._blocks, linked)
 
+    def _stage_records(self, config: MkDocsConfig, case: Case) -> None:
+        """A full build: the records' search documents are staged in a forked process while
+        the site renders (parallel.py), so the index has only the hand-written pages left
+        to stage when it starts."""
+        self._drop_staged()
+        folder = staging_folder()
+        stage = partial(stage_records, case, folder, directory_urls=config.use_directory_urls)
+        self._staged = (folder, InFork(stage, count=len(case.records)))
+
+    def _drop_staged(self) -> None:
+        staged, self._staged = self._staged, None
+        if staged is not None:
+            staged[1].close()
+            shutil.rmtree(staged[0], ignore_errors=True)
+
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything
         it needs is known now: the records, and the hand-written pages' bodies)."""
@@ -380,6 +402,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._progress.close()
+        self._drop_staged()
         self._last = self._built = None  # the next save builds the whole site
         if self._store is not None:
             self._store.failed()
@@ -433,13 +456,14 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     @staticmethod
     def _documents(
         config: MkDocsConfig,
-        case: Case,
+        case: Case | None,
         site: Site,
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> dict[str, SearchDocument]:
-        """What the index holds: every record, and the hand-written pages (their HTML bodies,
-        or their documents already made)."""
-        found = record_documents(case, directory_urls=config.use_directory_urls)
+        """What the index holds: every record (none without `case`), and the hand-written
+        pages (their HTML bodies, or their documents already made)."""
+        du = config.use_directory_urls
+        found = record_documents(case, directory_urls=du) if case is not None else {}
         for dest, page in hand_written.items():
             doc = page if isinstance(page, SearchDocument) else content_document(page)
             if doc is not None:
@@ -454,8 +478,15 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> IndexStats:
         """The search index, into the site folder."""
-        documents = self._documents(config, case, site, hand_written)
-        return build_index(documents, Path(config.site_dir) / BUNDLE, language=case.meta.language)
+        out, language = Path(config.site_dir) / BUNDLE, case.meta.language
+        staged, self._staged = self._staged, None
+        if staged is None:
+            documents = self._documents(config, case, site, hand_written)
+            return build_index(documents, out, language=language)
+        folder, records = staged
+        records.result()  # staged while the site rendered (or now, if that failed)
+        pages = self._documents(config, None, site, hand_written)
+        return build_index(pages, out, language=language, staging=folder)
 
     @staticmethod
     def _log_info(message: str) -> None:

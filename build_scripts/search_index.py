@@ -328,54 +328,75 @@ def built_pages(site_dir: Path, skip: Iterable[str]) -> dict[str, SearchDocument
 
 
 # -- building ---------------------------------------------------------------------------------
-def build_index(documents: Mapping[str, SearchDocument], out: Path, *, language: str) -> IndexStats:
+def build_index(
+    documents: Mapping[str, SearchDocument],
+    out: Path,
+    *,
+    language: str,
+    staging: Path | None = None,
+) -> IndexStats:
     """Pagefind's index of `documents` (site file -> document) written to `out`, replacing
     what was there. The result URLs are the site files' URLs from the site root; Pagefind's
-    script finds the root from its own address, so a site under a sub-path works."""
+    script finds the root from its own address, so a site under a sub-path works.
+    `staging` is a folder (`staging_folder`) whose `site/` already holds the records'
+    documents (`stage_records`); `documents` are then the rest. It is removed at the end."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
 
     binary = get_executable()
     if binary is None:
         raise FileNotFoundError("the pagefind binary is missing: install pagefind[bin]")
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="casefile-search-", dir=_scratch()) as staging:
-        root = Path(staging) / "site"
-        made: set[Path] = set()
-        # Pagefind numbers pages in the order it lists the folder, which follows the order
-        # the files were made on some file systems: always the same order, then.
-        for rel, doc in sorted(documents.items()):
-            target = root / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_text(render_document(doc, language), encoding="utf-8")
+    folder = staging or staging_folder()
+    try:
+        root = folder / "site"
+        stage(documents, root, language)
         written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(written, ignore_errors=True)
-        command = [
-            str(binary),
-            "--site",
-            str(root),
-            "--output-path",
-            str(written),
-            "--force-language",
-            language.split("-")[0].lower(),
-            "--exclude-selectors",
-            ", ".join(EXCLUDE),
-            "--glob",
-            "**/*.html",
-        ]
+        command = [str(binary), "--site", str(root), "--output-path", str(written)]
+        command += ["--force-language", language.split("-")[0].lower()]
+        command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stdout[-2000:]}")
         for path in written.iterdir():
             if path.is_file() and not KEEP.match(path.name):
                 path.unlink()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     canonicalise(written)  # Pagefind's filters come in hash-map order: same pages, same bytes
     swap_in(written, out)
     sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
     return IndexStats(pages, time.perf_counter() - start, sum(sizes), len(sizes))
+
+
+def staging_folder() -> Path:
+    """A new folder to stage documents in (`build_index` removes it)."""
+    return Path(tempfile.mkdtemp(prefix="casefile-search-", dir=_scratch()))
+
+
+def stage(documents: Mapping[str, SearchDocument], root: Path, language: str) -> None:
+    """Write each document under `root` as the HTML file Pagefind reads: the records', then
+    the hand-written pages', each in path order. Pagefind numbers pages in the order it
+    lists a folder, which follows the order the files were made on some file systems: the
+    same order, then, whether the records were staged apart (`stage_records`) or not."""
+    made: set[Path] = set()
+    for rel, doc in sorted(documents.items(), key=lambda item: (item[1].html is not None, item[0])):
+        target = root / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(render_document(doc, language), encoding="utf-8")
+
+
+def stage_records(case: Case, folder: Path, *, directory_urls: bool) -> None:
+    """Every record's document staged in `folder` for `build_index` (anything staged there
+    before is removed first: this may run again after a forked run of it failed)."""
+    root = folder / "site"
+    shutil.rmtree(root, ignore_errors=True)
+    documents = record_documents(case, directory_urls=directory_urls)
+    stage(documents, root, case.meta.language)
 
 
 def _scratch() -> str | None:

@@ -1,10 +1,11 @@
-"""Work shared with a forked process (`parallel.Shared`): the same results, in order, as
-without a fork, whatever goes wrong in the child; and a one-off render of the example that
-forks builds the same bytes as one that does not."""
+"""Work shared with forked processes (`parallel.Shared`, `parallel.InFork`): the same
+results, in order, as without a fork, whatever goes wrong in the child; and a render and a
+build of the example that fork make the same bytes as ones that do not."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
 from build_scripts import parallel
 from build_scripts.checker import check
@@ -127,3 +130,58 @@ def test_a_forked_render_builds_the_same_site(monkeypatch: pytest.MonkeyPatch) -
     assert shared.files == alone.files
     assert shared.titles == alone.titles
     assert shared.sources == alone.sources
+
+
+def test_a_build_that_forks_writes_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record pages rendered and the records' search documents staged in forked
+    processes: every byte of the site, the search index included, is the same."""
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+
+    def site(name: str) -> dict[str, bytes]:
+        folder = tmp_path / name
+        build(load_config(config_file=str(tmp_path / "mkdocs.yml"), site_dir=str(folder)))
+        return {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
+    alone = site("alone")
+    forks: list[int] = []
+    fork = parallel._fork
+
+    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
+        forks.append(1)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    monkeypatch.setattr(parallel, "_fork", counted)
+    if threading.active_count() != 1 or not parallel._can_fork(1):
+        pytest.skip("this process cannot fork here")
+    shared = site("shared")
+    assert forks == [1, 1]  # the search documents, then the record pages
+    assert sorted(shared) == sorted(alone)
+    assert any(p.startswith("pagefind/") for p in shared)
+    for path in alone:
+        assert shared[path] == alone[path], path
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_in_fork_gives_the_childs_result_or_makes_it_here() -> None:
+    here = os.getpid()
+    assert parallel.InFork(os.getpid, count=1).result() != here
+
+    def fails_in_the_child() -> int:
+        if os.getpid() != here:
+            raise ValueError("only there")
+        return 42
+
+    assert parallel.InFork(fails_in_the_child, count=1).result() == 42
+    job = parallel.InFork(lambda: threading.Event().wait(5), count=1)
+    job.close()  # stopped at once, not waited for
+    assert job._child is None
