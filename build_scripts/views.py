@@ -53,6 +53,8 @@ KIND_LABELS = {
 # into parts (by year, or in pieces), so that no page is over 300 KB with the theme's frame
 # (about 20 KB, more with a long navigation).
 PAGE_BUDGET = 200_000
+NAV_PARTS, NAV_NEAR = 100, 5  # a timeline in more parts links each to its neighbours and years
+PART_OF_YEAR = ", part "  # in the label of a year's second part and after ("2020, part 2")
 LIST_PART = 1000  # entries on one page of a list (a linked name is 150 to 200 bytes)
 CHANGES_FILES = 100  # files listed under one commit on the Recent changes page
 
@@ -212,7 +214,7 @@ class PageViews:
                 {"year": year, "label": text, "anchor": anchor, **_listed(list(items))}
                 for year, text, anchor, items in groups
             ],
-            parts=[{**p, "current": i == index} for i, p in enumerate(listing)],
+            parts=_parts_near(listing, index),
             count=sum(len(items) for *_, items in groups),
             overview=False,
         )
@@ -883,6 +885,19 @@ def _pack_by_year(
     return parts
 
 
+def _parts_near(listing: list[dict[str, object]], index: int) -> list[dict[str, object]]:
+    """The parts a part of the timeline links to: all of them, or (more than `NAV_PARTS`)
+    the first part of each year and the parts next to this one; the overview page lists
+    them all. (At 100,000 records the timeline has some 1,500 parts: every part linking
+    every other, twice, was 4.3 million links and 83 s of the build.)"""
+    near = len(listing) <= NAV_PARTS
+    return [
+        {**part, "current": i == index}
+        for i, part in enumerate(listing)
+        if near or abs(i - index) <= NAV_NEAR or PART_OF_YEAR not in str(part["label"])
+    ]
+
+
 def _events_budget(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:
     """The bytes of events a part of the timeline takes: the page budget less the filter
     form every part carries, never less than a quarter of the budget. (A form larger than
@@ -918,7 +933,7 @@ def _cut_year(
             used += each
     return [
         (
-            str(year) if n == 1 else f"{year}, part {n}",
+            str(year) if n == 1 else f"{year}{PART_OF_YEAR}{n}",
             f"timeline/{year}.md" if n == 1 else f"timeline/{year}-{n}.md",
             piece,
         )

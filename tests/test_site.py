@@ -339,3 +339,32 @@ def test_the_timeline_keeps_room_for_events_whatever_its_filter_form_weighs() ->
     huge = [("actor", "Actor", [(f"actor-{n}", f"Actor {n}") for n in range(20_000)])]
     assert views._form_bytes(huge) > views.PAGE_BUDGET
     assert views._events_budget(huge) == views.PAGE_BUDGET // 4
+
+
+def test_a_timeline_in_many_parts_links_each_to_its_neighbours_and_years() -> None:
+    """Up to `NAV_PARTS` parts, each links every other; beyond, each links the first part
+    of every year and the parts next to it (the overview lists them all), so the links
+    grow with the parts, not with their square."""
+    from build_scripts import views
+
+    def listing(years: int, per_year: int) -> list[dict[str, object]]:
+        labels = [
+            f"{2000 + y}" if n == 1 else f"{2000 + y}{views.PART_OF_YEAR}{n}"
+            for y in range(years)
+            for n in range(1, per_year + 1)
+        ]
+        return [{"path": f"p{i}.md", "label": label, "count": 1} for i, label in enumerate(labels)]
+
+    few = listing(4, 25)
+    assert all(len(views._parts_near(few, i)) == len(few) for i in range(len(few)))
+    many = listing(9, 160)
+    for index in (0, 1, 700, len(many) - 1):
+        near = views._parts_near(many, index)
+        paths = [p["path"] for p in near]
+        assert len(near) <= 9 + 2 * views.NAV_NEAR + 1
+        assert [p["path"] for p in near if p["current"]] == [f"p{index}.md"]
+        assert {f"p{y * 160}.md" for y in range(9)} <= set(paths)  # every year
+        for step in (-1, 1):
+            if 0 <= index + step < len(many):
+                assert f"p{index + step}.md" in paths  # the next and the previous part
+        assert paths == sorted(paths, key=lambda p: int(p[1:-3]))  # in order
