@@ -334,12 +334,15 @@ def build_index(
     *,
     language: str,
     staging: Path | None = None,
+    yielding: bool = False,
 ) -> IndexStats:
     """Pagefind's index of `documents` (site file -> document) written to `out`, replacing
     what was there. The result URLs are the site files' URLs from the site root; Pagefind's
     script finds the root from its own address, so a site under a sub-path works.
     `staging` is a folder (`staging_folder`) whose `site/` already holds the records'
-    documents (`stage_records`); `documents` are then the rest. It is removed at the end."""
+    documents (`stage_records`); `documents` are then the rest. It is removed at the end.
+    `yielding` runs Pagefind at a lower priority (`nice`), for an index built in the
+    background while the server answers a save."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
 
     binary = get_executable()
@@ -352,7 +355,8 @@ def build_index(
         stage(documents, root, language)
         written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(written, ignore_errors=True)
-        command = [str(binary), "--site", str(root), "--output-path", str(written)]
+        command = [*_nice(yielding), str(binary), "--site", str(root)]
+        command += ["--output-path", str(written)]
         command += ["--force-language", language.split("-")[0].lower()]
         command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -369,6 +373,12 @@ def build_index(
     entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
     pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
     return IndexStats(pages, time.perf_counter() - start, sum(sizes), len(sizes))
+
+
+def _nice(yielding: bool) -> list[str]:
+    """The command that runs Pagefind at a lower priority, where the system has one."""
+    found = shutil.which("nice") if yielding else None
+    return [found, "-n", "10"] if found else []
 
 
 def staging_folder() -> Path:
@@ -465,7 +475,7 @@ class Reindexer:
         parent = site_dir.parent
         work = Path(tempfile.mkdtemp(prefix=".casefile-search-", dir=parent))
         try:
-            stats = build_index(documents, work / BUNDLE, language=language)
+            stats = build_index(documents, work / BUNDLE, language=language, yielding=True)
             with self._lock:
                 if generation != self.generation or not site_dir.is_dir():
                     return  # a newer build's index is on its way

@@ -239,3 +239,22 @@ def test_every_record_is_found_under_its_pages_title(example: Case, directory_ur
     for record in example.records.values():
         path = page_of(record)
         assert docs[dest_of(url_of(path, directory_urls))].title == site.titles[path], path
+
+
+def test_an_index_built_in_the_background_yields_the_processor(tmp_path: Path) -> None:
+    """Under `mkdocs serve` Pagefind runs at a lower priority, so the server answers the
+    next save first; the index is the same."""
+    from build_scripts import search_index
+
+    assert search_index._nice(False) == []
+    if shutil.which("nice") is None:
+        pytest.skip("no nice here")
+    assert search_index._nice(True)[1:] == ["-n", "10"]
+    docs = {"a/index.html": SearchDocument("A", "actor", (Block("Ann Example", NAME),))}
+    build_index(docs, tmp_path / "plain" / BUNDLE, language="en")
+    build_index(docs, tmp_path / "nice" / BUNDLE, language="en", yielding=True)
+    plain, nice = (
+        {p.relative_to(d).as_posix(): p.read_bytes() for p in d.rglob("*") if p.is_file()}
+        for d in (tmp_path / "plain" / BUNDLE, tmp_path / "nice" / BUNDLE)
+    )
+    assert plain == nice and plain
