@@ -194,6 +194,8 @@ def local_server() -> Iterator[str]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    thread.join()
+    server.server_close()
 
 
 def test_links_reports_dead_links_and_missing_archives(

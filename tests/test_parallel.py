@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -27,7 +29,27 @@ ROOT = Path(__file__).resolve().parent.parent
 def fork_always(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "FORK_FROM", 1)
     if threading.active_count() != 1 or not parallel._can_fork(1):
+        # Another test left a thread running: `test_the_fork_tests_run` runs these afresh.
         pytest.skip("this process cannot fork here (another thread, or not Linux)")
+
+
+def test_the_fork_tests_run() -> None:
+    """A fork copies no other thread, so the tests that fork are skipped in a process where
+    an earlier test left one running (a server's, a pool's): they run here in a new one."""
+    if threading.active_count() == 1 or not sys.platform.startswith("linux"):
+        pytest.skip("the tests that fork run in this process")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and " failed" not in summary, summary
+    # Only this test itself skips there: no thread, so every other test forked.
+    assert "1 skipped" in summary, summary
 
 
 def _square(n: int) -> int:
