@@ -19,12 +19,12 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
+from . import site_paths as paths
 from .checker import Case
 from .dates import EdtfDate
 from .downloads import Extras, add_head, data_files
 from .escape import attr, plain_markdown, render_markdown
 from .history import History
-from .models import KIND
 from .page_cache import PageCache, Reads, Tracker, dated_ids
 from .parallel import RECORD_SHARE, Shared
 from .placement import Group as DateGroup
@@ -32,7 +32,7 @@ from .placement import grouped
 from .portable import portable_files
 from .progress import QUIET, Progress
 from .records import Record
-from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, quote_label, tag_page
+from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
 from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
@@ -152,7 +152,7 @@ class Renderer(PageViews, Tracker):
         data = record.data
         if record.kind == "actor":
             return data.name
-        return data.title if record.kind != "quote" else quote_label(data.text)
+        return data.title if record.kind != "quote" else paths.quote_label(data.text)
 
     def plain(self, value: str) -> str:
         return plain_markdown(value, lambda rid: self.name(self.record(rid)))
@@ -249,14 +249,14 @@ class Renderer(PageViews, Tracker):
         """A record's page in a one-off build (nothing to track): path, text, title, file."""
         path = page_of(record)
         text, title = RECORD_VIEWS[record.kind](self, _Page(self, path), record)
-        return path, text, title, f"{KIND[record.kind].folder}/{record.path.name}"
+        return path, text, title, paths.record_file(record)
 
     def _record_page(self, path: str, record: Record) -> tuple[Reads, str, str, str]:
         """Serving, a record's page: what it read, and its text, title and YAML file."""
         build_page = partial(RECORD_VIEWS[record.kind], self, _Page(self, path), record)
         reads, (text, title) = self.tracked(record, build_page)
         self.cache.rendered.append(path)  # type: ignore[union-attr]  # serving: a cache
-        return reads, text, title, f"{KIND[record.kind].folder}/{record.path.name}"
+        return reads, text, title, paths.record_file(record)
 
 
 def render_site(

@@ -50,6 +50,11 @@ def page_of(record: Record) -> str:
     return KIND[record.kind].page(record.id)
 
 
+def record_file(record: Record) -> str:
+    """The record's YAML file in the records folder (`events/x.yml`), for its edit link."""
+    return f"{KIND[record.kind].folder}/{record.path.name}"
+
+
 def quote_label(text: str) -> str:
     """How a quote is called in links: its first twelve words, in quotation marks."""
     words = text.split()
