@@ -113,6 +113,9 @@ class Build:
     # The plugin's "build steps" line: seconds per step (check, render, read pages, theme
     # and write, index wait) and the index's own time (built beside the pages)
     steps: dict[str, float] = field(default_factory=dict)
+    # The most memory the build's processes held at once (the main one, its forks, Pagefind):
+    # proportional set sizes summed, sampled every `TREE_EVERY` s; None where /proc lacks it.
+    tree_pss_kib: int | None = None
 
 
 @dataclass(slots=True)
@@ -205,10 +208,13 @@ def run_mkdocs(config: Path, env: dict[str, str], site_dir: Path) -> Build:
         else:
             wrapped = [sys.executable, "-c", _RSS_WRAPPER, str(rss_path), *command]
         start = time.perf_counter()
-        done = subprocess.run(
-            wrapped, cwd=config.parent, env=env, capture_output=True, text=True, check=False
+        process = subprocess.Popen(
+            wrapped, cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
+        with TreePeak(process.pid) as tree:
+            out, err = process.communicate()
         wall = time.perf_counter() - start
+        done = subprocess.CompletedProcess(wrapped, process.returncode, out.decode(), err.decode())
         if done.returncode != 0:
             raise RuntimeError(
                 f"mkdocs build -f {config} failed ({done.returncode}):\n"
@@ -221,7 +227,63 @@ def run_mkdocs(config: Path, env: dict[str, str], site_dir: Path) -> Build:
     peak = int(fields[0]) if len(fields) == 3 else None
     cpu = float(fields[1]) + float(fields[2]) if len(fields) == 3 else None
     found = _BUILT_IN.search(done.stderr + done.stdout)
-    return Build(wall, float(found.group(1)) if found else None, peak, cpu, _steps(done.stderr))
+    reported = float(found.group(1)) if found else None
+    return Build(wall, reported, peak, cpu, _steps(done.stderr), tree.peak_kib)
+
+
+TREE_EVERY = 0.5  # seconds between samples (a sample walks each process's page tables)
+
+
+class TreePeak:
+    """The largest sum of the proportional set sizes (PSS: a page shared by n processes counts
+    1/n in each, so a fork's copy-on-write pages count once) of a process and all its
+    descendants, sampled every `TREE_EVERY` s while in the `with` block. `peak_kib` is None
+    where /proc has no `smaps_rollup` or `children` (not Linux)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak_kib = pid, None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            found = [_pss_kib(p) for p in _descendants(self.pid)]
+            known = [k for k in found if k is not None]
+            if known:
+                self.peak_kib = max(self.peak_kib or 0, sum(known))
+            if self._stop.wait(TREE_EVERY):
+                return
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process under it (Linux's /proc/<pid>/task/<tid>/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(c) for c in children.read_text().split())
+            except (OSError, ValueError):  # the process ended meanwhile
+                continue
+    return found
+
+
+def _pss_kib(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:  # ended meanwhile, or no such file here
+        return None
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 _STEPS = re.compile(r"casefile: build steps: (.*) \(index ([0-9.]+) s")
@@ -644,6 +706,11 @@ def _peak(builds: list[Build]) -> float | None:
     return max(values) / 1024 if values else None
 
 
+def _tree_peak(builds: list[Build]) -> float | None:
+    values = [b.tree_pss_kib for b in builds if b.tree_pss_kib]
+    return max(values) / 1024 if values else None
+
+
 def _fmt(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
@@ -740,6 +807,7 @@ def table(results: list[Result], repeat: int) -> str:
     )
     row("plugin / plain (CPU)", lambda r: _fmt(ratio(_cpu(r.plugin), _cpu(r.plain)), ".3f"))
     row("peak RSS, mkdocs with plugin (MiB)", lambda r: _fmt(_peak(r.plugin), ".0f"))
+    row("  all its processes at once (PSS, MiB)", lambda r: _fmt(_tree_peak(r.plugin), ".0f"))
     row("peak RSS, mkdocs no plugin (MiB)", lambda r: _fmt(_peak(r.plain), ".0f"))
     row("site/ size, with plugin (MB)", lambda r: f"{r.site_bytes / 1e6:.1f}")
     row("  files in site/", lambda r: f"{r.site_files:,}")
@@ -780,7 +848,9 @@ def table(results: list[Result], repeat: int) -> str:
         lines.append(f"{label:<{width}}  {cells}")
     lines.append("")
     lines.append(
-        f"Times are medians of {repeat} run{'s' * (repeat != 1)}; peak RSS is the largest. "
+        f"Times are medians of {repeat} run{'s' * (repeat != 1)}; peak RSS is the largest "
+        "single process's; 'all its processes at once' sums the build's processes (its forks "
+        "and Pagefind), sampled every half second. "
         "mkdocs wall times include interpreter start-up and imports; MkDocs' own time does "
         "not. CPU time is steadier than wall time on a shared machine."
     )

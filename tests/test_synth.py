@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -129,3 +131,20 @@ def test_bench_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert label in out
     assert re.search(r"load \+ check: records/s\s+[\d,]+", out)
     assert not list(tmp_path.iterdir())  # the temporary folders are gone
+
+
+def test_the_bench_counts_the_memory_of_every_process_of_a_build() -> None:
+    """A build's forks and Pagefind hold memory beside the main process: the bench's
+    `TreePeak` sums them (60 MB in a process, 60 MB in its child: more than either)."""
+    if not Path("/proc/self/smaps_rollup").exists():
+        pytest.skip("no /proc/<pid>/smaps_rollup here")
+    child = "y = b'y' * 60_000_000; import time; time.sleep(2)"
+    script = (
+        "import subprocess, sys\nx = b'x' * 60_000_000\n"
+        f"subprocess.run([sys.executable, '-c', {child!r}])"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script])
+    with bench.TreePeak(process.pid) as tree:
+        process.wait()
+    assert tree.peak_kib is not None
+    assert tree.peak_kib > 2 * 60_000_000 // 1024
