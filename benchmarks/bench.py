@@ -114,7 +114,8 @@ class Build:
     # and write, index wait) and the index's own time (built beside the pages)
     steps: dict[str, float] = field(default_factory=dict)
     # The most memory the build's processes held at once (the main one, its forks, Pagefind):
-    # proportional set sizes summed, sampled every `TREE_EVERY` s; None where /proc lacks it.
+    # proportional set sizes summed, sampled every `TREE_EVERY` s (only when asked: sampling
+    # slows the build); None where /proc lacks it.
     tree_pss_kib: int | None = None
 
 
@@ -163,6 +164,7 @@ class Result:
     plugin: list[Build] = field(default_factory=list)
     plain: list[Build] = field(default_factory=list)
     site_bytes: int = 0
+    plugin_tree_kib: int | None = None  # all of a plugin build's processes at once (PSS)
     site_files: int = 0
     plain_site_bytes: int = 0
     search_bytes: int = 0
@@ -192,8 +194,12 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(sizes), len(sizes)
 
 
-def run_mkdocs(config: Path, env: dict[str, str], site_dir: Path) -> Build:
-    """`mkdocs build` in a subprocess: wall time, MkDocs' own time, peak RSS and CPU time.
+def run_mkdocs(
+    config: Path, env: dict[str, str], site_dir: Path, *, tree_memory: bool = False
+) -> Build:
+    """`mkdocs build` in a subprocess: wall time, MkDocs' own time, peak RSS and CPU time;
+    with `tree_memory`, the most memory all its processes held at once (`TreePeak`, which
+    slows the build: 18.7-18.8 s against 19.5-20.1 s at 10,000 records, measured).
 
     `site_dir` should be a new folder: on ext4, for about 35 s after tens of thousands of
     files are deleted, creating new ones costs several times the system time (the inode
@@ -211,7 +217,7 @@ def run_mkdocs(config: Path, env: dict[str, str], site_dir: Path) -> Build:
         process = subprocess.Popen(
             wrapped, cwd=config.parent, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        with TreePeak(process.pid) as tree:
+        with TreePeak(process.pid if tree_memory else None) as tree:
             out, err = process.communicate()
         wall = time.perf_counter() - start
         done = subprocess.CompletedProcess(wrapped, process.returncode, out.decode(), err.decode())
@@ -240,20 +246,24 @@ class TreePeak:
     descendants, sampled every `TREE_EVERY` s while in the `with` block. `peak_kib` is None
     where /proc has no `smaps_rollup` or `children` (not Linux)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int | None) -> None:
+        """Samples nothing when `pid` is None."""
         self.pid, self.peak_kib = pid, None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> TreePeak:
-        self._thread.start()
+        if self.pid is not None:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
 
     def _sample(self) -> None:
+        assert self.pid is not None
         while True:
             found = [_pss_kib(p) for p in _descendants(self.pid)]
             known = [k for k in found if k is not None]
@@ -418,6 +428,9 @@ def bench_size(
                     f"[N={n:,}] mkdocs build ({name}) run {run + 1}/{repeat}: "
                     f"{build.wall:.1f} s wall, {cpu} CPU, peak RSS {rss}"
                 )
+        # Memory of all the build's processes, in a build of its own: sampling slows it.
+        memory = run_mkdocs(plugin_config, env, base / "memory-site", tree_memory=True)
+        result.plugin_tree_kib = memory.tree_pss_kib
         site_dir = plugin_config.parent / f"site-{repeat}"
         result.site_bytes, result.site_files = folder_size(site_dir)
         result.plain_site_bytes, _ = folder_size(plain_config.parent / f"site-{repeat}")
@@ -706,9 +719,8 @@ def _peak(builds: list[Build]) -> float | None:
     return max(values) / 1024 if values else None
 
 
-def _tree_peak(builds: list[Build]) -> float | None:
-    values = [b.tree_pss_kib for b in builds if b.tree_pss_kib]
-    return max(values) / 1024 if values else None
+def _mib(kib: int | None) -> float | None:
+    return kib / 1024 if kib else None
 
 
 def _fmt(value: float | None, spec: str) -> str:
@@ -807,7 +819,7 @@ def table(results: list[Result], repeat: int) -> str:
     )
     row("plugin / plain (CPU)", lambda r: _fmt(ratio(_cpu(r.plugin), _cpu(r.plain)), ".3f"))
     row("peak RSS, mkdocs with plugin (MiB)", lambda r: _fmt(_peak(r.plugin), ".0f"))
-    row("  all its processes at once (PSS, MiB)", lambda r: _fmt(_tree_peak(r.plugin), ".0f"))
+    row("  all its processes at once (PSS, MiB)", lambda r: _fmt(_mib(r.plugin_tree_kib), ".0f"))
     row("peak RSS, mkdocs no plugin (MiB)", lambda r: _fmt(_peak(r.plain), ".0f"))
     row("site/ size, with plugin (MB)", lambda r: f"{r.site_bytes / 1e6:.1f}")
     row("  files in site/", lambda r: f"{r.site_files:,}")
@@ -850,7 +862,7 @@ def table(results: list[Result], repeat: int) -> str:
     lines.append(
         f"Times are medians of {repeat} run{'s' * (repeat != 1)}; peak RSS is the largest "
         "single process's; 'all its processes at once' sums the build's processes (its forks "
-        "and Pagefind), sampled every half second. "
+        "and Pagefind), sampled every half second in one more build (sampling slows it). "
         "mkdocs wall times include interpreter start-up and imports; MkDocs' own time does "
         "not. CPU time is steadier than wall time on a shared machine."
     )
