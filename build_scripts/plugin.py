@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from functools import partial
@@ -115,8 +116,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
         self._index_job: Future[IndexStats] | None = None  # a full build: the index
-        # A full build: the records' search documents, staged while the site renders.
-        self._staged: tuple[Path, InFork[None]] | None = None
+        # A full build: the records' search documents, staged while the site renders (the
+        # folder, the job, and what removes the folder).
+        self._staged: tuple[Path, InFork[None], Callable[[], object]] | None = None
         self._steps = Steps()  # this build's timings, logged at its end
         self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
         self._editor_link = ""  # serve: the overlay's links into the editor
@@ -330,14 +332,17 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         to stage when it starts."""
         self._drop_staged()
         folder = staging_folder()
+        # Removed when used or dropped; else when this plugin is collected or Python exits
+        # (a build stopped with Ctrl-C, a test that runs one hook).
+        removal = weakref.finalize(self, shutil.rmtree, folder, True)
         stage = partial(stage_records, case, folder, directory_urls=config.use_directory_urls)
-        self._staged = (folder, InFork(stage, count=len(case.records)))
+        self._staged = (folder, InFork(stage, count=len(case.records)), removal)
 
     def _drop_staged(self) -> None:
         staged, self._staged = self._staged, None
         if staged is not None:
             staged[1].close()
-            shutil.rmtree(staged[0], ignore_errors=True)
+            staged[2]()
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything
@@ -483,10 +488,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if staged is None:
             documents = self._documents(config, case, site, hand_written)
             return build_index(documents, out, language=language)
-        folder, records = staged
-        records.result()  # staged while the site rendered (or now, if that failed)
-        pages = self._documents(config, None, site, hand_written)
-        return build_index(pages, out, language=language, staging=folder)
+        folder, records, removal = staged
+        try:
+            records.result()  # staged while the site rendered (or now, if that failed)
+            pages = self._documents(config, None, site, hand_written)
+            return build_index(pages, out, language=language, staging=folder)
+        finally:
+            removal()
 
     @staticmethod
     def _log_info(message: str) -> None:

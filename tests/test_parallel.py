@@ -21,6 +21,7 @@ from mkdocs.config import load_config
 from build_scripts import parallel
 from build_scripts.checker import check
 from build_scripts.pages import render_site
+from build_scripts.plugin import CasefilePlugin
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -207,3 +208,39 @@ def test_in_fork_gives_the_childs_result_or_makes_it_here() -> None:
     job = parallel.InFork(lambda: threading.Event().wait(5), count=1)
     job.close()  # stopped at once, not waited for
     assert job._child is None
+
+
+def test_the_staging_folder_goes_whatever_ends_the_build(tmp_path: Path) -> None:
+    """The records' search documents are staged in a folder of their own from the check on:
+    it is removed when the build fails, and when nothing follows the first hook at all
+    (Python exiting after Ctrl-C, a test that runs one hook)."""
+    shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: S\ntheme: material\nplugins: [casefile]\n")
+    started = STARTED.format(config=str(tmp_path / "mkdocs.yml"))
+    namespace: dict[str, object] = {}
+    exec(started, namespace)
+    plugin, folder = namespace["plugin"], namespace["folder"]
+    assert isinstance(plugin, CasefilePlugin) and isinstance(folder, Path) and folder.is_dir()
+    plugin.on_build_error(error=RuntimeError("a later step failed"))
+    assert not folder.exists()
+    done = subprocess.run(
+        [sys.executable, "-c", started + "print(folder)"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = Path(done.stdout.strip().splitlines()[-1])
+    assert left.name.startswith("casefile-search-") and not left.exists()
+
+
+STARTED = """
+from mkdocs.config import load_config
+config = load_config(config_file={config!r})
+plugin = config.plugins["casefile"]
+plugin.on_startup(command="build", dirty=False)
+plugin.on_config(config)
+plugin.on_pre_build(config=config)
+folder = plugin._staged[0]
+"""
