@@ -354,9 +354,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             for f in files.documentation_pages()
             if f.page is not None and f.src_uri not in self.site.titles
         }
-        self._index_job = in_background(
-            partial(self._build_index, config, self.case, self.site, hand_written)
-        )
+        self._index_job = in_background(partial(self._build_index, config, self.case, hand_written))
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         nav = nav if config.nav is not None else order(nav, SECTIONS)
@@ -418,7 +416,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         and the index follows."""
         if self.case is None or self.site is None:
             return
-        case, site, site_dir = self.case, self.site, Path(config.site_dir)
+        case, site_dir = self.case, Path(config.site_dir)
         if self._serving:
             # One re-indexer per `mkdocs serve`, made at its first build; even the documents
             # are made in the background, so the reload is not kept waiting.
@@ -427,7 +425,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             reindexer = self._reindexer
 
             def submit() -> None:
-                documents = self._documents(config, case, site, self._built_pages(config))
+                documents = self._documents(config, case, self._built_pages(config))
                 reindexer.submit(documents, site_dir, case.meta.language)
 
             thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
@@ -437,9 +435,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._progress.stage("building the search index")
         job, self._index_job = self._index_job, None
         if job is None:  # not started beside the pages (no on_env): from the built pages
-            job = in_background(
-                partial(self._build_index, config, case, site, self._built_pages(config))
-            )
+            job = in_background(partial(self._build_index, config, case, self._built_pages(config)))
         stats = job.result()
         self._steps.mark("index wait")
         log.info("build steps: %s (index %.2f s, beside the pages)", self._steps, stats.seconds)
@@ -462,7 +458,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def _documents(
         config: MkDocsConfig,
         case: Case | None,
-        site: Site,
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> dict[str, SearchDocument]:
         """What the index holds: every record (none without `case`), and the hand-written
@@ -479,19 +474,18 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self,
         config: MkDocsConfig,
         case: Case,
-        site: Site,
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> IndexStats:
         """The search index, into the site folder."""
         out, language = Path(config.site_dir) / BUNDLE, case.meta.language
         staged, self._staged = self._staged, None
         if staged is None:
-            documents = self._documents(config, case, site, hand_written)
+            documents = self._documents(config, case, hand_written)
             return build_index(documents, out, language=language)
         folder, records, removal = staged
         try:
             records.result()  # staged while the site rendered (or now, if that failed)
-            pages = self._documents(config, None, site, hand_written)
+            pages = self._documents(config, None, hand_written)
             return build_index(pages, out, language=language, staging=folder)
         finally:
             removal()
