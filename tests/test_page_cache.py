@@ -50,6 +50,22 @@ class Serving:
         _, case = check(self.root, self.files)
         return None if case is None else render_site(case, cache=self.pages)
 
+    def save(self, edit: Callable[[Path, random.Random], None], pick: random.Random) -> Site:
+        """`edit` the records and rebuild; an edit that broke the case (a dangling
+        reference) is undone, as its author would, and the case rebuilt as it was."""
+        before = {p: p.read_bytes() for p in self.root.rglob("*") if p.is_file()}
+        edit(self.root, pick)
+        served = self.rebuild()
+        if served is None:
+            for path in self.root.rglob("*"):
+                if path.is_file() and path not in before:
+                    path.unlink()
+            for path, data in before.items():
+                path.write_bytes(data)
+            served = self.rebuild()
+            assert served is not None
+        return served
+
 
 # -- edits a contributor might make, each to a record picked by `pick` ------------------------
 def _records(root: Path, folder: str) -> list[Path]:
@@ -144,17 +160,7 @@ def test_a_served_site_is_always_the_site_a_fresh_build_gives(
         serving = Serving(root)
         assert serving.rebuild() is not None
         for edit, seed in edits:
-            before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-            edit(root, random.Random(seed))
-            served = serving.rebuild()
-            if served is None:  # the edit broke the case (a dangling reference): undo it
-                for path in root.rglob("*"):
-                    if path.is_file() and path not in before:
-                        path.unlink()
-                for path, data in before.items():
-                    path.write_bytes(data)
-                served = serving.rebuild()
-                assert served is not None
+            served = serving.save(edit, random.Random(seed))
             expected = fresh(root)
             assert served.files == expected.files, edit.__name__
             assert served.titles == expected.titles
