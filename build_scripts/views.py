@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
@@ -55,6 +55,7 @@ KIND_LABELS = {
 PAGE_BUDGET = 200_000
 NAV_PARTS, NAV_NEAR = 100, 5  # a timeline in more parts links each to its neighbours and years
 PART_OF_YEAR = ", part "  # in the label of a year's second part and after ("2020, part 2")
+FORM_BYTES = 1_000  # the timeline's filter form without its options, a little over
 LIST_PART = 1000  # entries on one page of a list (a linked name is 150 to 200 bytes)
 CHANGES_FILES = 100  # files listed under one commit on the Recent changes page
 
@@ -114,12 +115,12 @@ class PageViews:
         parted = self.page_at("timeline/part.md")  # every part is in one folder: same links
         entries = {e.id: self._timeline_fragment(parted, e) for g in groups for e in g[3]}
         items = {rid: text for rid, (text, _) in entries.items()}
-        # In bytes, as served; every part also carries the filter form.
+        # In bytes, as served, with the options each event adds to its page's filter form.
         sizes = [sum(entries[e.id][1] for e in g[3]) for g in groups]
-        filters = self._filters()
-        form = Markup(self._template("timeline_filters.html.j2").render(filters=filters))
-        budget = _events_budget(filters)
+        budget = PAGE_BUDGET - FORM_BYTES
         if sum(sizes) <= budget:
+            filters = self._filters(self.events)
+            form = self._form(filters)
             self.timeline_pages = {g[2]: page.path for g in groups}
             marked = _year_starts_marked([(g, False) for g in groups])
             mine = [self._group_view(page, g, first) for (g, _), first in marked]
@@ -129,7 +130,6 @@ class PageViews:
                 title="Timeline",
                 chart=self._timeline_chart(page, {g[0]: page.path for g in groups}),
                 form=form,
-                filters=filters,
                 groups=mine,
                 parts=[],
                 count=len(self.events),
@@ -137,7 +137,7 @@ class PageViews:
             )
             return text, "Timeline"
         parts = _pack_by_year(groups, sizes, budget)
-        listing = self._timeline_parts(parts, items, (form, filters))
+        listing = self._timeline_parts(parts, items)
         years: dict[int, str] = {}
         for _, path, chunk in parts:
             for group, _ in chunk:
@@ -147,8 +147,7 @@ class PageViews:
             "timeline.html.j2",
             title="Timeline",
             chart=self._timeline_chart(page, years),
-            form=form,
-            filters=filters,
+            form="",
             groups=[],
             parts=[{**p, "current": False} for p in listing],
             count=len(self.events),
@@ -160,11 +159,10 @@ class PageViews:
         self,
         parts: list[tuple[str, str, list[tuple[Group, bool]]]],
         items: dict[str, str],
-        filters: tuple[Markup, list[tuple[str, str, list[tuple[str, str]]]]],
     ) -> list[dict[str, object]]:
         """Render each part of a split timeline (an extra page); the list of the parts.
-        `filters`: the form as the parts show it, and the filters it offers. A part is made
-        again only when what it shows differs from the last render's."""
+        Each part's filter form offers the values of its own events. A part is made again
+        only when what it shows differs from the last render's."""
         self.timeline_pages = {}
         listing = []
         for label, path, chunk in parts:
@@ -173,8 +171,8 @@ class PageViews:
             count = sum(len(g[3]) for g, _ in chunk)
             listing.append({"path": path, "label": label, "count": count})
         listing = self.same(("timeline parts",), listing)
-        filters = self.same(("timeline filters",), filters)
         for index, (label, path, chunk) in enumerate(parts):
+            filters = self._filters(e for group, _ in chunk for e in group[3])
             groups = tuple(
                 (
                     group[0] if first else None,
@@ -186,7 +184,7 @@ class PageViews:
             )
             text = self.kept(
                 ("timeline part", path),
-                (label, groups, listing, index, *filters),
+                (label, groups, listing, index, filters),
                 partial(self._timeline_part, path, label, groups, listing, index, filters),
             )
             self.extra_pages.append((path, text, f"Timeline: {label}"))
@@ -199,17 +197,17 @@ class PageViews:
         groups: tuple[tuple[int | None, str, str, tuple[str, ...]], ...],
         listing: list[dict[str, object]],
         index: int,
-        filters: tuple[Markup, list[tuple[str, str, list[tuple[str, str]]]]],
+        filters: Filters,
     ) -> str:
         """One part of a split timeline: `groups` (year if the first of its year, label,
-        anchor, items) of the parts `listing` names, the `index`th of them."""
+        anchor, items) of the parts `listing` names, the `index`th of them, with the form
+        of `filters`."""
         return self._render(
             self.page_at(path),
             "timeline.html.j2",
             title=f"Timeline: {label}",
             chart="",
-            form=filters[0],
-            filters=filters[1],
+            form=self._form(filters),
             groups=[
                 {"year": year, "label": text, "anchor": anchor, **_listed(list(items))}
                 for year, text, anchor, items in groups
@@ -271,33 +269,39 @@ class PageViews:
         }
 
     def _timeline_fragment(self, page: _Page, event: Record) -> tuple[str, int]:
-        """An event's entry on the timeline, and its size in bytes (as served)."""
+        """An event's entry on the timeline, and its size in bytes as served with the
+        options it can add to its page's filter form (at most: an option once per page)."""
 
         def build() -> tuple[str, int]:
             text = self._timeline_item(page, event)
-            return text, len(text.encode())
+            return text, len(text.encode()) + _form_bytes(self._filters([event]))
 
         return self.memo(("timeline", page.path, event.id), event, build)
 
-    def _filters(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
-        """The timeline's filters: (name, label, [(value, text)]), each only with values
-        some event has."""
+    def _filters(self, events: Iterable[Record]) -> Filters:
+        """The filters of a timeline page: (name, label, [(value, text)]), each with the
+        values the page's `events` have, no more. (A form of every actor on each of the
+        1,464 parts of the timeline at 100,000 records was 600 KB a part.)"""
         taking_part: set[str] = set()
         tagged: set[str] = set()
-        for event in self.events:
+        seen: set[str] = set()
+        for event in events:
             taking_part.update(a for a, _ in self.actor_ids(event))
             tagged.update(event.data.tags)
+            seen.add(event.data.status)
         names = {a: self.name(self.record(a)) for a in taking_part}
         # Two actors may share a name: the id breaks the tie, or set order (hash seeds) would.
         actors = sorted(taking_part, key=lambda rid: (names[rid].casefold(), rid))
-        tags = sorted(tagged)
-        seen = {e.data.status for e in self.events}
         statuses = [s for s in models.STATUSES if s in seen]
-        return [
-            ("actor", "Actor", [(a, names[a]) for a in actors]),
-            ("tag", "Tag", [(t, t) for t in tags]),
-            ("status", "Status", [(s, s) for s in statuses]),
-        ]
+        return (
+            ("actor", "Actor", tuple((a, names[a]) for a in actors)),
+            ("tag", "Tag", tuple((t, t) for t in sorted(tagged))),
+            ("status", "Status", tuple((s, s) for s in statuses)),
+        )
+
+    def _form(self, filters: Filters) -> Markup:
+        """The timeline's filter form (shown by its script) offering `filters`."""
+        return Markup(self._template("timeline_filters.html.j2").render(filters=filters))
 
     def _timeline_item(self, page: _Page, event: Record) -> str:
         data = event.data
@@ -827,6 +831,8 @@ class PageViews:
 
 
 Group = tuple[int, str, str, list[Record]]
+# A timeline page's filters: (name, label, ((value, text), ...)), as its form offers them.
+Filters = tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
 
 
 def _utf8_size(text: str) -> int:
@@ -898,17 +904,9 @@ def _parts_near(listing: list[dict[str, object]], index: int) -> list[dict[str, 
     ]
 
 
-def _events_budget(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:
-    """The bytes of events a part of the timeline takes: the page budget less the filter
-    form every part carries, never less than a quarter of the budget. (A form larger than
-    the budget, thousands of actors at 100,000 records, left nothing: one event a part,
-    each part linking every other, tens of thousands of them.)"""
-    return max(PAGE_BUDGET - _form_bytes(filters), PAGE_BUDGET // 4)
-
-
-def _form_bytes(filters: list[tuple[str, str, list[tuple[str, str]]]]) -> int:
-    """About how many bytes the timeline's filter form takes (an option is its value, its
-    text and some 30 bytes of markup)."""
+def _form_bytes(filters: Filters) -> int:
+    """About how many bytes the options of `filters` take in the filter form (an option
+    is its value, its text and some 30 bytes of markup)."""
     return sum(len(v.encode()) + len(t.encode()) + 30 for _, _, o in filters for v, t in o)
 
 

@@ -1,5 +1,7 @@
 /* Timeline filters for the casefile plugin. The timeline is complete without this script;
-   with it, readers filter by actor, tag and status, and the filter lives in the URL. */
+   with it, readers filter by actor, tag and status, and the filter lives in the URL. A page
+   offers the values of its own events; the links to the other parts of a long timeline
+   carry the filter, and a value a page does not offer is kept, and shows no events. */
 (function () {
   "use strict";
   var FIELDS = ["actor", "tag", "status"];
@@ -40,6 +42,36 @@
     });
     var count = form.querySelector(".cf-filter-count");
     if (count) count.textContent = shown + " of " + items.length + " events shown";
+    carry(filter);
+  }
+
+  function carry(filter) {
+    // The links to the other parts of the timeline keep the filter.
+    document.querySelectorAll("nav.cf-parts a[href]").forEach(function (link) {
+      var base = link.getAttribute("data-cf-href");
+      if (base === null) {
+        base = link.getAttribute("href");
+        link.setAttribute("data-cf-href", base);
+      }
+      var url = new URL(base, window.location.href);
+      FIELDS.forEach(function (name) {
+        if (filter[name]) url.searchParams.set(name, filter[name]);
+      });
+      link.href = url.href;
+    });
+  }
+
+  function keep(select, value) {
+    // A value from the URL this page does not offer (an actor without events in this part
+    // of the timeline, or one no event has): offered, so the filter stays as asked.
+    var offered = Array.prototype.some.call(select.options, function (o) {
+      return o.value === value;
+    });
+    if (offered) return;
+    var option = document.createElement("option");
+    option.value = value;
+    option.textContent = value + " (no events on this page)";
+    select.appendChild(option);
   }
 
   function readUrl() {
@@ -76,10 +108,7 @@
     FIELDS.forEach(function (name) {
       var select = form.elements[name];
       if (!select) return;
-      var known = Array.prototype.some.call(select.options, function (o) {
-        return o.value === filter[name];
-      });
-      if (!known) filter[name] = "";
+      if (filter[name]) keep(select, filter[name]);
       select.value = filter[name];
     });
     apply(form, filter);

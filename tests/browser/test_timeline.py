@@ -109,10 +109,24 @@ def test_filter_by_actor_and_status_lives_in_the_url(browse: Browsing, case: Cas
     assert urlsplit(page.url).query == ""
 
 
-def test_an_unknown_filter_value_shows_everything(browse: Browsing, case: Case) -> None:
+def test_a_filter_value_the_page_does_not_offer_is_kept_and_shows_no_event(
+    browse: Browsing, case: Case
+) -> None:
+    """A value in the URL no event on the page has (a part of a long timeline without that
+    actor, or an actor no event has) stays as asked and leaves no event, and says so: the
+    filter is never dropped without a word."""
     page = browse.page("/timeline/?actor=nobody-at-all&status=confirmed")
-    expect(page.locator("form.cf-filter select[name=actor]")).to_have_value("")
+    select = page.locator("form.cf-filter select[name=actor]")
+    expect(select).to_have_value("nobody-at-all")
+    expect(select.locator("option:checked")).to_have_text("nobody-at-all (no events on this page)")
+    assert timeline_ids(page, visible_only=True) == []
+    total = len(case.events)
+    expect(page.locator(".cf-filter-count")).to_have_text(f"0 of {total} events shown")
+    expect(page.locator(".md-content h2[id^='y']:visible")).to_have_count(0)
+
+    select.select_option("")
     assert_filtered(page, case, "", "confirmed")
+    assert parse_qs(urlsplit(page.url).query) == {"status": ["confirmed"]}
 
 
 def test_without_javascript_the_whole_timeline_in_order(browse: Browsing, case: Case) -> None:
