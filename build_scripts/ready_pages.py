@@ -44,6 +44,15 @@ def anchor_ids(body: str) -> set[str]:
 class ReadyPage(Page):
     """A generated page: its source is its HTML."""
 
+    def read_source(self, config: MkDocsConfig) -> None:
+        """The source as it is, without metadata. MkDocs' `meta.get_data` looks for front
+        matter by splitting the whole text into lines and joining them again: a copy of
+        every generated page (1.6 GB at 100,000 records). A generated body starts with a
+        tag, which no metadata does, so the copy was always equal to the source."""
+        source = config.plugins.on_page_read_source(page=self, config=config)
+        self.markdown = self.file.content_string if source is None else source
+        self.meta = {}
+
     def render(self, config: MkDocsConfig, files: Files) -> None:
         body = self.markdown or ""
         self.content = body
