@@ -162,9 +162,9 @@ def _child(writer: int, work: Callable[[], object]) -> None:
     """Run in the forked process: never returns, never runs the parent's exit handlers."""
     status = 1
     try:
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(writer, "wb") as out:
-            out.write(data)
+        result = work()
+        with os.fdopen(writer, "wb") as out:  # pickled as it goes: no copy of it all at once
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
     finally:
         os._exit(status)
@@ -174,13 +174,14 @@ def _reap(pid: int, reader: int, *, kill: bool) -> list[object] | None:
     """The child's results (None if it failed), once it has ended."""
     if kill:
         os.kill(pid, signal.SIGKILL)
+    found: object = None
     with os.fdopen(reader, "rb") as pipe:
-        data = b"" if kill else pipe.read()
+        if not kill:
+            try:  # read as it comes: the results, never a second copy of them as bytes
+                found = pickle.load(pipe)
+            except Exception:  # cut short: made here instead
+                found = None
     _, status = os.waitpid(pid, 0)
-    if kill or status != 0 or not data:
-        return None
-    try:
-        found = pickle.loads(data)
-    except Exception:  # cut short: made here instead
+    if kill or status != 0:
         return None
     return found if isinstance(found, list) else None

@@ -29,7 +29,7 @@ from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -74,7 +74,12 @@ from .serve_patch import (
     watch_records,
     write_generated,
 )
-from .site_files import generated_files, hand_written_collision, normalise_edit_url
+from .site_files import (
+    generated_files,
+    hand_over,
+    hand_written_collision,
+    normalise_edit_url,
+)
 from .site_paths import url_of
 from .templating import TemplateOverrideError
 from .theme import (
@@ -129,6 +134,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._stamp = ""  # serve: `inputs_stamp` as this build began
         self._built: tuple[Files, Navigation] | None = None  # this build's files and nav
         self._unwatch: Callable[[], None] = lambda: None  # serve: stop watching the records
+        self._read: ReadyPage | None = None  # the ready page MkDocs read last (_let_go_read)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -260,9 +266,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 f"casefile: docs/{for_ci(one_line(clash))} is a hand-written page at the path "
                 "of a generated one; rename or remove it (the build never overwrites either)"
             )
+        # A one-off build needs the pages' text no more: MkDocs holds it from here.
+        contents = self.site.files if self._serving else hand_over(self.site.files)
         for file in generated_files(
             config,
-            self.site.files,
+            contents,
             in_nav=dict(SECTIONS),
             record_files=self.site.sources,
             records_root=self.root,
@@ -294,6 +302,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self._store is not None:
             own[SKIP_TEMPLATE] = ""  # an unchanged page's: MkDocs writes nothing for it
         env.loader = jinja2.ChoiceLoader([jinja2.DictLoader(own), env.loader])
+        self._let_go_read()  # every page is read
         self._cache_theme(env, config)
         self._steps.mark("read pages")
         _settle_heap()
@@ -364,10 +373,20 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return nav
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        self._let_go_read()
         site = self.site
         if site is not None and page.file.generated_by and page.file.src_uri in site.titles:
-            return make_ready(page)
+            self._read = make_ready(page)
+            return self._read
         return page
+
+    def _let_go_read(self) -> None:
+        """A ready page lets go of its text once MkDocs is done reading it: when the next
+        page is read, or all are (MkDocs sets the content after the last plugin's
+        `on_page_content`), and again once it is written (`on_post_page`)."""
+        if self._read is not None:
+            self._read.let_go()
+            self._read = None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
@@ -385,7 +404,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 page.meta["template"] = SKIP_TEMPLATE
         return markdown
 
+    @event_priority(-100)  # last of all plugins: nothing reads the page after this
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        if isinstance(page, ReadyPage):
+            page.let_go()
         self._progress.advance()
         if self.site is None or not output:
             return output
@@ -451,7 +473,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         """The hand-written pages' documents, read from the built site."""
         assert self.site is not None
         du = config.use_directory_urls
-        generated = [dest_of(url_of(p, du)) for p in self.site.files if p.endswith(".md")]
+        generated = [dest_of(url_of(p, du)) for p in self.site.titles]  # every page made
         return built_pages(Path(config.site_dir), generated)
 
     @staticmethod

@@ -16,6 +16,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import weak_property
 
 # A heading as `templates/_parts.html.j2`'s `h` macro writes it (and Python-Markdown's toc
 # extension, with `permalink: true`, would).
@@ -41,8 +42,66 @@ def anchor_ids(body: str) -> set[str]:
     return {html.unescape(found) for found in _ID.findall(body)}
 
 
+class _InFile:
+    """Stands for the text of the page's file, where a ready page keeps it."""
+
+    def __repr__(self) -> str:
+        return "IN_FILE"
+
+
+IN_FILE = _InFile()
+
+
 class ReadyPage(Page):
-    """A generated page: its source is its HTML."""
+    """A generated page: its source is its HTML.
+
+    The page does not hold that text for long: `markdown` and `content` read it from the
+    page's file when asked, and keep what they read only until `let_go` (which the plugin
+    calls when MkDocs is done with the page: after reading it, after writing it). MkDocs
+    reads every page before it writes the first, and a one-off build hands MkDocs each page
+    as UTF-8 bytes (see `site_files.hand_over`), half the size of a str with one character
+    beyond Latin-1. Text a plugin sets other than what was read is kept, as on any page."""
+
+    def _text(self, name: str) -> str | None:
+        value = self.__dict__.get(name)
+        if value is not IN_FILE:
+            return value  # type: ignore[no-any-return]  # what was set
+        lent: str | None = self.__dict__.get("_lent")
+        if lent is None:
+            lent = self.__dict__["_lent"] = self.file.content_string
+        return lent
+
+    def _keep(self, name: str, value: str | None) -> None:
+        lent = self.__dict__.get("_lent")
+        self.__dict__[name] = IN_FILE if value is not None and value is lent else value
+
+    def let_go(self) -> None:
+        """Drop the text read last; the next read reads the file again."""
+        self.__dict__.pop("_lent", None)
+
+    @property  # type: ignore[override]
+    def markdown(self) -> str | None:
+        return self._text("markdown")
+
+    @markdown.setter
+    def markdown(self, value: str | None) -> None:
+        self._keep("markdown", value)
+
+    @property  # type: ignore[override]
+    def content(self) -> str | None:
+        return self._text("content")
+
+    @content.setter
+    def content(self, value: str | None) -> None:
+        self._keep("content", value)
+
+    @weak_property
+    def title(self) -> str | None:  # type: ignore[override]
+        """The title MkDocs' `Page.title` gives, without reading the text when the
+        metadata has it (the navigation asks every page's title, often)."""
+        if self.__dict__.get("markdown") is not None and "title" in self.meta:
+            return str(self.meta["title"])
+        return super().title
 
     def read_source(self, config: MkDocsConfig) -> None:
         """The source as it is, without metadata. MkDocs' `meta.get_data` looks for front
@@ -50,12 +109,14 @@ class ReadyPage(Page):
         every generated page (1.6 GB at 100,000 records). A generated body starts with a
         tag, which no metadata does, so the copy was always equal to the source."""
         source = config.plugins.on_page_read_source(page=self, config=config)
-        self.markdown = self.file.content_string if source is None else source
+        self.let_go()  # the file may have changed (serve)
+        self.__dict__["markdown"] = IN_FILE if source is None else source
         self.meta = {}
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         body = self.markdown or ""
-        self.content = body
+        held = self.__dict__.get("markdown")
+        self.__dict__["content"] = held if held is IN_FILE else body
         self.toc = get_toc(nest_toc_tokens(heading_tokens(body)))
         self.__dict__.pop("_anchors", None)  # read again from the new body when asked
         self.links_to_anchors = {}  # links are final URLs, checked by our own tests
