@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -141,6 +141,18 @@ def watched_context(
         context.close()
 
 
+@contextmanager
+def browsing(browser: Browser, base_url: str) -> Iterator[Browsing]:
+    """A `Browsing` of the site at `base_url` for one test, which fails at the end on what
+    its watch saw."""
+    session = Browsing(browser, base_url)
+    with session.contexts:
+        yield session
+    problems = session.watch.problems()
+    if problems:
+        pytest.fail("while browsing:\n" + "\n".join(problems), pytrace=False)
+
+
 @dataclass
 class Browsing:
     """Opens pages in fresh contexts, all watched; the test fails at teardown on a request
@@ -173,10 +185,11 @@ class Tour:
 
 
 # -- building and serving ------------------------------------------------------------------------
-def build_site(project: Path, out: Path) -> None:
-    """`mkdocs build --strict` of the project into `out`; the test fails with MkDocs' output."""
+def build_site(project: Path, out: Path, *, python: Sequence[str] = ("-m", "mkdocs")) -> None:
+    """`mkdocs build --strict` of the project into `out`; the test fails with MkDocs' output.
+    `python`: what the interpreter runs, given MkDocs' arguments after it."""
     build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        [sys.executable, *python, "build", "--strict", "-d", str(out)],
         cwd=project,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,

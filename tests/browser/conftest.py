@@ -19,6 +19,7 @@ from browsing import (
     Crawl,
     Tour,
     Watch,
+    browsing,
     build_site,
     built_pages,
     crawl,
@@ -102,12 +103,8 @@ def axe_js() -> Path:
 
 @pytest.fixture
 def browse(browser: Browser, base_url: str) -> Iterator[Browsing]:
-    browsing = Browsing(browser, base_url)
-    with browsing.contexts:
-        yield browsing
-    problems = browsing.watch.problems()
-    if problems:
-        pytest.fail("while browsing:\n" + "\n".join(problems), pytrace=False)
+    with browsing(browser, base_url) as session:
+        yield session
 
 
 # -- one visit of the whole site, shared by the privacy, console and crawl tests ---------------

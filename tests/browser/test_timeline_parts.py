@@ -4,15 +4,12 @@ chosen actor keeps the filter and shows no event."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from itertools import pairwise
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import ROOT, Browsing, serve, timeline_attrs, timeline_ids
+from browsing import ROOT, Browsing, browsing, build_site, serve, timeline_attrs, timeline_ids
 from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -27,28 +24,15 @@ BUILD = (
 @pytest.fixture(scope="module")
 def parted_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("parted")
-    done = subprocess.run(
-        [sys.executable, "-c", BUILD, str(BUDGET), "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}")
+    build_site(ROOT, out, python=("-c", BUILD, str(BUDGET)))
     with serve(out) as url:
         yield url
 
 
 @pytest.fixture
 def parted(browser: Browser, parted_url: str) -> Iterator[Browsing]:
-    browsing = Browsing(browser, parted_url)
-    with browsing.contexts:
-        yield browsing
-    problems = browsing.watch.problems()
-    if problems:
-        pytest.fail("while browsing:\n" + "\n".join(problems), pytrace=False)
+    with browsing(browser, parted_url) as session:
+        yield session
 
 
 def part_links(page: Page) -> list[str]:
