@@ -115,8 +115,7 @@ class ReadyPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         body = self.markdown or ""
-        held = self.__dict__.get("markdown")
-        self.__dict__["content"] = held if held is IN_FILE else body
+        self.content = body  # the text just read stays in the file (see `_keep`)
         self.toc = get_toc(nest_toc_tokens(heading_tokens(body)))
         self.__dict__.pop("_anchors", None)  # read again from the new body when asked
         self.links_to_anchors = {}  # links are final URLs, checked by our own tests
