@@ -4,7 +4,7 @@ order, without JavaScript."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from browsing import (
@@ -127,6 +127,18 @@ def test_a_filter_value_the_page_does_not_offer_is_kept_and_shows_no_event(
     select.select_option("")
     assert_filtered(page, case, "", "confirmed")
     assert parse_qs(urlsplit(page.url).query) == {"status": ["confirmed"]}
+
+
+def test_a_hostile_filter_value_in_the_url_stays_text(browse: Browsing) -> None:
+    """The value a page does not offer is shown as an option's text, never as markup, and
+    goes into the links between parts only URL-encoded."""
+    hostile = '"><img src=x id=cf-injected onerror="document.title=1">'
+    page = browse.page("/timeline/?" + urlencode({"actor": hostile}))
+    select = page.locator("form.cf-filter select[name=actor]")
+    expect(select).to_have_value(hostile)
+    expect(select.locator("option:checked")).to_have_text(f"{hostile} (no events on this page)")
+    expect(page.locator("#cf-injected")).to_have_count(0)
+    assert page.title() != "1"
 
 
 def test_without_javascript_the_whole_timeline_in_order(browse: Browsing, case: Case) -> None:
