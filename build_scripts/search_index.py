@@ -46,6 +46,20 @@ from .records import Record
 from .site_paths import page_of, quote_title, url_of
 
 BUNDLE = "pagefind"  # the index's folder in the site
+# Pagefind holds what it learns of every page it indexes until it writes its files: about 55 KB
+# a page whatever the page's size (574 MB for 10,000 records, 4.9 GB for 100,000). Beyond this
+# many records the index is built in parts, one Pagefind run after another, each a bundle of
+# its own in a folder of the main one, which the search box asks together (assets/search.js):
+# the memory of a build is then that of one part.
+PART_RECORDS = 25_000
+PARTS_FILE = "casefile-parts.json"  # in the main bundle: the folders of the other parts
+# Pagefind answers a query word its index does not hold with a nearby word (a longer one it
+# begins, else the longest word that begins it) or drops it: a part without a word the whole
+# holds would answer otherwise than the whole. So each part also indexes one page holding every
+# word of the whole, which the search box leaves out of its results (a filter).
+VOCABULARY_PAGE = "casefile-vocabulary.html"
+VOCABULARY_FILTER = ("index", "vocabulary")
+WORDS_FILE = "words.txt"  # the records' words, staged with them
 # What the search box loads; the rest of what Pagefind writes (its own UIs) is removed.
 KEEP = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\..+|.+\.pf_meta)$")
 # Parts of Material's article that are not content.
@@ -147,11 +161,15 @@ def _actor_ids(event: Record) -> list[str]:
 
 
 def _dated(date: EdtfDate | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """Meta and sort entries, and the year filter, of a record's date."""
+    """Meta and sort entries of a record's date. The sort key is in the meta too (`sortdate`):
+    the search box merges the sorted results of an index in parts by it."""
     if date is None:
         return [], []
     meta = [("date", format_date(date)), ("datetime", date.html_datetime)]
-    return meta, [("date", date.earliest.isoformat())] if date.start else []
+    if not date.start:
+        return meta, []
+    key = date.earliest.isoformat()
+    return [*meta, ("sortdate", key)], [("date", key)]
 
 
 def _years(date: EdtfDate | None) -> list[tuple[str, str]]:
@@ -328,6 +346,55 @@ def built_pages(site_dir: Path, skip: Iterable[str]) -> dict[str, SearchDocument
 
 
 # -- building ---------------------------------------------------------------------------------
+def part_count(records: int) -> int:
+    """How many parts the index of `records` record documents is built in."""
+    return max(1, -(-records // PART_RECORDS))
+
+
+def dealt(documents: Mapping[str, SearchDocument], parts: int) -> list[dict[str, SearchDocument]]:
+    """`documents` shared among `parts`: the records' dealt in path order, so that each part
+    holds the same mix of kinds and its word statistics, which rank the results, are those
+    of the whole; the hand-written pages all in the first."""
+    out: list[dict[str, SearchDocument]] = [{} for _ in range(parts)]
+    records = sorted(rel for rel, doc in documents.items() if doc.html is None)
+    for index, rel in enumerate(records):
+        out[index % parts][rel] = documents[rel]
+    out[0].update((rel, doc) for rel, doc in documents.items() if doc.html is not None)
+    return out
+
+
+def words_of(doc: SearchDocument) -> set[str]:
+    """The words of a record's document as Pagefind reads them: its text and its metadata,
+    which Pagefind indexes as words too (not its filters, nor its sort keys)."""
+    texts = [doc.title, doc.kind, *(value for _, value in doc.meta)]
+    for block in doc.blocks:
+        texts += [block.text, block.heading or ""]
+    return {word for text in texts for word in text.split()}
+
+
+def vocabulary_page(words: Iterable[str], pages: Iterable[SearchDocument], language: str) -> str:
+    """The page each part of an index in parts indexes beside its share: every record word,
+    and the hand-written pages' articles as they are indexed (the same selectors left out)."""
+    text = "\n".join(attr(word) for word in sorted(words))
+    filter_name, value = VOCABULARY_FILTER
+    articles = "\n".join(doc.html or "" for doc in pages)
+    return (
+        f'<!doctype html>\n<html lang="{attr(language)}"><head><meta charset="utf-8"></head>'
+        f'<body><span data-pagefind-filter="{filter_name}:{value}"></span><span '
+        f'data-pagefind-meta="kind:page"></span>\n<p>{text}</p>\n{articles}\n</body></html>\n'
+    )
+
+
+def part_site(folder: Path, part: int) -> Path:
+    """Where part `part`'s documents are staged in a staging folder."""
+    return folder / ("site" if part == 0 else f"site-{part}")
+
+
+def part_bundle(part: int) -> str:
+    """Part `part`'s bundle, relative to the main bundle (the main one is part 0)."""
+    return "" if part == 0 else f"part-{part}/"
+
+
 def build_index(
     documents: Mapping[str, SearchDocument],
     out: Path,
@@ -339,8 +406,8 @@ def build_index(
     """Pagefind's index of `documents` (site file -> document) written to `out`, replacing
     what was there. The result URLs are the site files' URLs from the site root; Pagefind's
     script finds the root from its own address, so a site under a sub-path works.
-    `staging` is a folder (`staging_folder`) whose `site/` already holds the records'
-    documents (`stage_records`); `documents` are then the rest. It is removed at the end.
+    `staging` is a folder (`staging_folder`) where the records' documents are already staged
+    (`stage_records`); `documents` are then the rest. It is removed at the end.
     `yielding` runs Pagefind at a lower priority (`nice`), for an index built in the
     background while the server answers a save."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
@@ -350,29 +417,79 @@ def build_index(
         raise FileNotFoundError("the pagefind binary is missing: install pagefind[bin]")
     start = time.perf_counter()
     folder = staging or staging_folder()
+    written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
     try:
-        root = folder / "site"
-        stage(documents, root, language)
-        written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
+        parts = _stage_parts(documents, folder, staged=staging is not None, language=language)
         shutil.rmtree(written, ignore_errors=True)
-        command = [*_nice(yielding), str(binary), "--site", str(root)]
-        command += ["--output-path", str(written)]
-        command += ["--force-language", language.split("-")[0].lower()]
-        command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stdout[-2000:]}")
-        for path in written.iterdir():
-            if path.is_file() and not KEEP.match(path.name):
-                path.unlink()
+        for part in range(parts):  # one after another: one part's memory at a time
+            bundle = written / part_bundle(part)
+            _pagefind(binary, part_site(folder, part), bundle, language, yielding)
+            shutil.rmtree(part_site(folder, part), ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(written, ignore_errors=True)
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    canonicalise(written)  # Pagefind's filters come in hash-map order: same pages, same bytes
+    bundles = [written / part_bundle(part) for part in range(parts)]
+    for bundle in bundles:
+        canonicalise(bundle)  # Pagefind's filters come in hash-map order: same pages, same bytes
+    listed = {"parts": [part_bundle(part) for part in range(1, parts)]}
+    (written / PARTS_FILE).write_text(json.dumps(listed) + "\n", encoding="utf-8")
+    pages = sum(_page_count(bundle) for bundle in bundles)
     swap_in(written, out)
     sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
-    entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages = sum(int(lang["page_count"]) for lang in entry["languages"].values())
     return IndexStats(pages, time.perf_counter() - start, sum(sizes), len(sizes))
+
+
+def _stage_parts(
+    documents: Mapping[str, SearchDocument], folder: Path, *, staged: bool, language: str
+) -> int:
+    """`documents` staged in `folder`, each in its part, beside the records when they were
+    `staged` there apart; with several parts, the vocabulary page in each. How many parts."""
+    if staged:
+        parts = 1 + sum(1 for path in folder.glob("site-*") if path.is_dir())
+    else:
+        parts = part_count(sum(doc.html is None for doc in documents.values()))
+    for part, share in enumerate(dealt(documents, parts)):
+        stage(share, part_site(folder, part), language)
+    if parts > 1:
+        _stage_vocabulary(documents, folder, parts, language)
+    return parts
+
+
+def _stage_vocabulary(
+    documents: Mapping[str, SearchDocument], folder: Path, parts: int, language: str
+) -> None:
+    """The vocabulary page, in every part: the words of the records staged apart
+    (`stage_records`) and of those in `documents`, and the hand-written pages."""
+    staged = folder / WORDS_FILE
+    words = set(staged.read_text(encoding="utf-8").split()) if staged.exists() else set()
+    records = [doc for doc in documents.values() if doc.html is None]
+    words.update(*(words_of(doc) for doc in records))
+    pages = [doc for _, doc in sorted(documents.items()) if doc.html is not None]
+    page = vocabulary_page(words, pages, language)
+    for part in range(parts):
+        (part_site(folder, part) / VOCABULARY_PAGE).write_text(page, encoding="utf-8")
+
+
+def _pagefind(binary: Path, site: Path, bundle: Path, language: str, yielding: bool) -> None:
+    """One Pagefind run over the staged `site`, its bundle written to `bundle` with only what
+    the search box loads."""
+    command = [*_nice(yielding), str(binary), "--site", str(site)]
+    command += ["--output-path", str(bundle)]
+    command += ["--force-language", language.split("-")[0].lower()]
+    command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stdout[-2000:]}")
+    for path in bundle.iterdir():
+        if path.is_file() and not KEEP.match(path.name):
+            path.unlink()
+
+
+def _page_count(bundle: Path) -> int:
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(int(lang["page_count"]) for lang in entry["languages"].values())
 
 
 def _nice(yielding: bool) -> list[str]:
@@ -401,12 +518,19 @@ def stage(documents: Mapping[str, SearchDocument], root: Path, language: str) ->
 
 
 def stage_records(case: Case, folder: Path, *, directory_urls: bool) -> None:
-    """Every record's document staged in `folder` for `build_index` (anything staged there
-    before is removed first: this may run again after a forked run of it failed)."""
-    root = folder / "site"
-    shutil.rmtree(root, ignore_errors=True)
+    """Every record's document staged in `folder` for `build_index`, each in its part
+    (anything staged there before is removed first: this may run again after a forked run
+    of it failed)."""
+    for old in folder.glob("site*"):
+        shutil.rmtree(old, ignore_errors=True)
+    (folder / WORDS_FILE).unlink(missing_ok=True)
     documents = record_documents(case, directory_urls=directory_urls)
-    stage(documents, root, case.meta.language)
+    parts = part_count(len(documents))
+    for part, share in enumerate(dealt(documents, parts)):
+        stage(share, part_site(folder, part), case.meta.language)
+    if parts > 1:
+        words = set().union(*(words_of(doc) for doc in documents.values()))
+        (folder / WORDS_FILE).write_text("\n".join(sorted(words)), encoding="utf-8")
 
 
 def _scratch() -> str | None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from build_scripts import search_index
 from build_scripts.checker import Case, check
 from build_scripts.pages import render_site
 from build_scripts.search_index import (
@@ -17,18 +19,25 @@ from build_scripts.search_index import (
     BUNDLE,
     HEADER_ANCHOR,
     NAME,
+    PARTS_FILE,
     QUOTE,
+    VOCABULARY_PAGE,
     Block,
     Reindexer,
     SearchDocument,
     build_index,
     built_pages,
+    dealt,
     dest_of,
     header_with_search,
     page_document,
     record_documents,
     render_document,
     search_box,
+    stage_records,
+    staging_folder,
+    vocabulary_page,
+    words_of,
 )
 from build_scripts.site_paths import page_of, url_of
 from build_scripts.views import SECTIONS
@@ -77,6 +86,7 @@ def test_an_event_has_its_metadata_filters_sort_and_quote_anchors(example: Case)
     assert dict(doc.meta) == {
         "date": "28 July 2022",
         "datetime": "2022-07-28",
+        "sortdate": "2022-07-28",  # the sort key, for merging the sorted answers of parts
         "status": "confirmed",
     }
     assert doc.sort == (("date", "2022-07-28"),)
@@ -258,3 +268,72 @@ def test_an_index_built_in_the_background_yields_the_processor(tmp_path: Path) -
         for d in (tmp_path / "plain" / BUNDLE, tmp_path / "nice" / BUNDLE)
     )
     assert plain == nice and plain
+
+
+# -- an index in parts ---------------------------------------------------------------------------
+def test_records_are_dealt_evenly_and_pages_go_to_the_first_part(example: Case) -> None:
+    docs = record_documents(example, directory_urls=True)
+    page = SearchDocument("", "page", html="<h1>About</h1>")
+    shares = dealt({**docs, "about/index.html": page}, 3)
+    sizes = [sum(doc.html is None for doc in share.values()) for share in shares]
+    assert sum(sizes) == len(docs) and max(sizes) - min(sizes) <= 1
+    assert "about/index.html" in shares[0]
+    merged = {rel: doc for share in shares for rel, doc in share.items()}
+    assert merged == {**docs, "about/index.html": page}
+    # Dealt in path order: each part holds every kind that has a record for each part.
+    kinds = Counter(doc.kind for doc in docs.values())
+    for share in shares:
+        held = {doc.kind for doc in share.values() if doc.html is None}
+        assert held >= {kind for kind, n in kinds.items() if n >= 3}, (held, kinds)
+    assert dealt(docs, 1) == [docs]
+
+
+def test_a_documents_words_are_its_text_and_metadata_not_its_filters() -> None:
+    doc = SearchDocument(
+        "Talks end",
+        "event",
+        (Block("Both sides left.", anchor="q1", heading="Quote: Kirby"),),
+        meta=(("status", "confirmed"), ("sortdate", "2022-07-27")),
+        filters=(("actor", "Zebra Person"),),
+        sort=(("date", "2022-07-27"),),
+    )
+    assert words_of(doc) == {
+        "Talks", "end", "event", "Both", "sides", "left.", "Quote:", "Kirby", "confirmed",
+        "2022-07-27",
+    }  # fmt: skip
+
+
+def test_the_vocabulary_page_escapes_its_words_and_holds_the_articles() -> None:
+    page = vocabulary_page(
+        {"<b>bold</b>", "plain"}, [SearchDocument("", "page", html="<h1>Hi</h1>")], "en"
+    )
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>" not in page
+    assert "<h1>Hi</h1>" in page
+    assert 'data-pagefind-filter="index:vocabulary"' in page
+
+
+def test_an_index_in_parts_is_the_same_staged_apart_or_not(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records staged apart (as a build's fork does) or with the pages (as serve does): the
+    same bytes. Each part is a bundle, listed in the main one, with the vocabulary page."""
+    monkeypatch.setattr(search_index, "PART_RECORDS", 20)
+    docs = record_documents(example, directory_urls=True)
+    pages = {"about/index.html": SearchDocument("", "page", html="<h1>About zebra</h1>")}
+    together = build_index({**docs, **pages}, tmp_path / "one" / BUNDLE, language="en")
+    folder = staging_folder()
+    stage_records(example, folder, directory_urls=True)
+    apart = build_index(pages, tmp_path / "two" / BUNDLE, language="en", staging=folder)
+    assert not folder.exists()
+    assert together.pages == apart.pages == len(docs) + len(pages) + 3  # a vocabulary page each
+    one, two = (_digest(tmp_path / name / BUNDLE) for name in ("one", "two"))
+    assert one == two
+    listed = (tmp_path / "one" / BUNDLE / PARTS_FILE).read_text()
+    assert listed == '{"parts": ["part-1/", "part-2/"]}\n'
+    assert {"part-1/pagefind.js", "part-2/pagefind-entry.json"} <= one.keys()
+    assert not any(VOCABULARY_PAGE in name for name in one)  # indexed, not published
+
+
+def test_a_whole_index_lists_no_parts(two_indexes: tuple[Path, Path]) -> None:
+    assert (two_indexes[0] / PARTS_FILE).read_text() == '{"parts": []}\n'
+    assert not (two_indexes[0] / "part-1").exists()

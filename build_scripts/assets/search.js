@@ -21,19 +21,85 @@
   var latest = 0;
   // Matches in an actor's names (name and aliases) count most; other metadata not at all.
   var RANKING = {
-    metaWeights: { names: 10, title: 1, kind: 0, label: 0, date: 0, datetime: 0, status: 0 },
+    metaWeights: { names: 10, title: 1, kind: 0, label: 0, date: 0, datetime: 0, sortdate: 0, status: 0 },
   };
 
   box.querySelector(".cf-search__browse").hidden = true;
   form.hidden = false;
 
+  function loadPart(base) {
+    return import(new URL("pagefind.js", base).href).then(function (pf) {
+      return pf.options({ excerptLength: 24, ranking: RANKING }).then(function () { return pf; });
+    });
+  }
+
+  // The index of a large case file is built in parts (search_index.PART_RECORDS), each a
+  // Pagefind bundle that its own copy of Pagefind's script answers for; the main bundle lists
+  // the others. Each part is asked, and their answers merged.
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
-        return pf.options({ excerptLength: 24, ranking: RANKING }).then(function () { return pf; });
+      var main = new URL("pagefind/", root);
+      var others = fetch(new URL("casefile-parts.json", main).href).then(function (response) {
+        if (!response.ok) throw new Error("the index's list of parts: HTTP " + response.status);
+        return response.json();
+      }).then(function (listed) {
+        return Promise.all(listed.parts.map(function (part) { return loadPart(new URL(part, main)); }));
+      });
+      pagefind = Promise.all([loadPart(main), others]).then(function (loaded) {
+        return [loaded[0]].concat(loaded[1]);
       });
     }
     return pagefind;
+  }
+
+  function mergedFilters(parts) {
+    return Promise.all(parts.map(function (pf) { return pf.filters(); })).then(function (all) {
+      var merged = {};
+      all.forEach(function (filters) {
+        Object.keys(filters).forEach(function (name) {
+          var into = merged[name] = merged[name] || {};
+          Object.keys(filters[name]).forEach(function (v) { into[v] = (into[v] || 0) + filters[name][v]; });
+        });
+      });
+      return merged;
+    });
+  }
+
+  // The first `n` results over all parts, loaded, and how many there are. By best match the
+  // parts' scores are merged (their word statistics agree: each holds the same mix of
+  // records); sorted by date, each part's first `n` are loaded and merged by their sort key.
+  function first(parts, q, options, n) {
+    if (parts.length > 1) {
+      // Each part also holds a page of every word of the whole (search_index.VOCABULARY_PAGE),
+      // so that it reads a query as the whole would: it is never a result.
+      options = Object.assign({}, options, { filters: Object.assign({ not: { index: "vocabulary" } }, options.filters) });
+    }
+    return Promise.all(parts.map(function (pf) { return pf.search(q, options); })).then(function (answers) {
+      var total = answers.reduce(function (sum, a) { return sum + a.results.length; }, 0);
+      if (parts.length === 1) return loaded(answers[0].results.slice(0, n), total);
+      if (!options.sort) {
+        var results = answers.map(function (a) { return a.results; }).flat();
+        results.sort(function (a, b) { return b.score - a.score; }); // stable: part order on ties
+        return loaded(results.slice(0, n), total);
+      }
+      return Promise.all(answers.map(function (a) { return loaded(a.results.slice(0, n), 0); })).then(function (lists) {
+        var sign = options.sort.date === "desc" ? -1 : 1;
+        var datas = lists.map(function (l) { return l.datas; }).flat();
+        datas.sort(function (a, b) { return sign * byDate(a, b); });
+        return { total: total, datas: datas.slice(0, n) };
+      });
+    });
+  }
+
+  function byDate(a, b) {
+    var x = (a.meta || {}).sortdate || "", y = (b.meta || {}).sortdate || "";
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  function loaded(results, total) {
+    return Promise.all(results.map(function (r) { return r.data(); })).then(function (datas) {
+      return { total: total, datas: datas };
+    });
   }
 
   function param(name) { return name === "q" ? "q" : "q-" + name; }
@@ -67,10 +133,10 @@
     select.appendChild(option);
   }
 
-  function loadFilters(pf) {
+  function loadFilters(parts) {
     if (filtersLoaded) return Promise.resolve();
     filtersLoaded = true;
-    return pf.filters().then(function (all) {
+    return mergedFilters(parts).then(function (all) {
       selects.forEach(function (select) {
         var values = all[select.name];
         if (!values || select.hasAttribute("data-cf-sort")) return;
@@ -183,24 +249,21 @@
     }
     list.setAttribute("aria-busy", "true");
     open();
-    return load().then(function (pf) {
+    return load().then(function (parts) {
       var options = { filters: s.filters };
       if (s.sort) options.sort = { date: s.sort };
-      return pf.search(s.q, options).then(function (search) {
-        var shown = search.results.slice(0, SHOWN);
-        return Promise.all(shown.map(function (r) { return r.data(); })).then(function (datas) {
-          if (ticket !== latest) return;
-          var total = search.results.length;
-          var ordered = s.sort ? datas : reranked(datas, s.q);
-          list.replaceChildren.apply(list, ordered.map(render));
-          list.setAttribute("aria-busy", "false");
-          status.textContent = total === 0 ? "No results for " + s.q
-            : total + (total === 1 ? " result" : " results") + " for " + s.q
-              + (total > SHOWN ? ", the first " + SHOWN + " shown" : "");
-          // The filter lists are not needed for the first results: fetch them a moment later,
-          // or as soon as the reader reaches for a filter.
-          window.setTimeout(function () { loadFilters(pf); }, 1000);
-        });
+      return first(parts, s.q, options, SHOWN).then(function (found) {
+        if (ticket !== latest) return;
+        var total = found.total;
+        var ordered = s.sort ? found.datas : reranked(found.datas, s.q);
+        list.replaceChildren.apply(list, ordered.map(render));
+        list.setAttribute("aria-busy", "false");
+        status.textContent = total === 0 ? "No results for " + s.q
+          : total + (total === 1 ? " result" : " results") + " for " + s.q
+            + (total > SHOWN ? ", the first " + SHOWN + " shown" : "");
+        // The filter lists are not needed for the first results: fetch them a moment later,
+        // or as soon as the reader reaches for a filter.
+        window.setTimeout(function () { loadFilters(parts); }, 1000);
       });
     }).catch(function (error) {
       status.textContent = "Search is not available: " + error.message;
