@@ -435,7 +435,7 @@ def build_index(
         canonicalise(bundle)  # Pagefind's filters come in hash-map order: same pages, same bytes
     listed = {"parts": [part_bundle(part) for part in range(1, parts)]}
     (written / PARTS_FILE).write_text(json.dumps(listed) + "\n", encoding="utf-8")
-    pages = sum(_page_count(bundle) for bundle in bundles)
+    pages = sum(_page_count(bundle) for bundle in bundles) - (parts if parts > 1 else 0)
     swap_in(written, out)
     sizes = [p.stat().st_size for p in out.rglob("*") if p.is_file()]
     return IndexStats(pages, time.perf_counter() - start, sum(sizes), len(sizes))
