@@ -118,6 +118,31 @@ def test_normalise_with_map_agrees_with_the_definition(text: str) -> None:
     assert normalise(text) == expected[0]
 
 
+WORDS_AND_SPACES = st.lists(
+    st.text(
+        alphabet=st.one_of(st.sampled_from([*_CHAR_MAP, "a", "'", "-"]), st.characters()),
+        min_size=1,
+        max_size=8,
+    ).filter(lambda word: not any(char.isspace() for char in word)),
+    min_size=1,
+    max_size=8,
+).flatmap(
+    lambda words: st.lists(
+        st.sampled_from([" ", "\n", "\t", "\u00a0", "\u2028", "\x1c"]),
+        min_size=len(words) - 1,
+        max_size=len(words) - 1,
+    ).map(lambda gaps: "".join(w + g for w, g in zip(words, [*gaps, ""], strict=True)))
+)
+
+
+@given(WORDS_AND_SPACES)
+def test_a_paragraph_of_single_spaces_maps_as_the_definition_says(text: str) -> None:
+    """Words between single whitespace characters: the shortcut where every character stays
+    one (taken unless an ellipsis character expands) gives what the definition gives."""
+    norm, origin = normalise_with_map(text)
+    assert (norm, origin.tolist()) == reference_normalise(text)
+
+
 # --- find ----------------------------------------------------------------------------------
 
 SOURCE = SourceText(
