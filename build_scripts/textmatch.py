@@ -83,6 +83,8 @@ def _plain(text: str) -> str:
 
 def _plain_of(match: re.Match[str]) -> str:
     return _CHAR_MAP[match.group()]
+
+
 _WORD = re.compile(r"\S+")  # \s is str.isspace(): the same whitespace as str.split()
 
 
