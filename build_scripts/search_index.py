@@ -372,6 +372,16 @@ def words_of(doc: SearchDocument) -> set[str]:
     return {word for text in texts for word in text.split()}
 
 
+def vocabulary(documents: Iterable[SearchDocument]) -> set[str]:
+    """Every word of the records' documents among `documents`, gathered one document at a
+    time (a set per document held at once came to some 700 MB at 100,000 records)."""
+    words: set[str] = set()
+    for doc in documents:
+        if doc.html is None:
+            words.update(words_of(doc))
+    return words
+
+
 def vocabulary_page(words: Iterable[str], pages: Iterable[SearchDocument], language: str) -> str:
     """The page each part of an index in parts indexes beside its share: every record word,
     and the hand-written pages' articles as they are indexed (the same selectors left out)."""
@@ -463,9 +473,9 @@ def _stage_vocabulary(
     """The vocabulary page, in every part: the words of the records staged apart
     (`stage_records`) and of those in `documents`, and the hand-written pages."""
     staged = folder / WORDS_FILE
-    words = set(staged.read_text(encoding="utf-8").split()) if staged.exists() else set()
-    records = [doc for doc in documents.values() if doc.html is None]
-    words.update(*(words_of(doc) for doc in records))
+    words = vocabulary(documents.values())
+    if staged.exists():
+        words.update(staged.read_text(encoding="utf-8").split())
     pages = [doc for _, doc in sorted(documents.items()) if doc.html is not None]
     page = vocabulary_page(words, pages, language)
     for part in range(parts):
@@ -529,8 +539,8 @@ def stage_records(case: Case, folder: Path, *, directory_urls: bool) -> None:
     for part, share in enumerate(dealt(documents, parts)):
         stage(share, part_site(folder, part), case.meta.language)
     if parts > 1:
-        words = set().union(*(words_of(doc) for doc in documents.values()))
-        (folder / WORDS_FILE).write_text("\n".join(sorted(words)), encoding="utf-8")
+        words = sorted(vocabulary(documents.values()))
+        (folder / WORDS_FILE).write_text("\n".join(words), encoding="utf-8")
 
 
 def _scratch() -> str | None:
