@@ -156,54 +156,65 @@ class _Builder:
             self.fail("yaml-feature", event, variant="tag", tag=tag)
 
     def node(self) -> Node:
+        # Once per value of every record: type tests and the position worked out inline (the
+        # helpers' calls were a fifth of loading a case file).
         event = self.events[self.pos]
         self.pos += 1
-        self.check_features(event)
-        line, col = _mark(event, self.extent)
-        if isinstance(event, yaml.ScalarEvent):
+        kind = type(event)
+        if kind not in _NODE_EVENTS or event.anchor is not None or event.tag is not None:
+            self.check_features(event)
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        extent = self.extent
+        if line > len(extent) or col > extent[line - 1] + 1:
+            line, col = _clamp(extent, line, col)
+        if kind is yaml.ScalarEvent:
             # An escape in a quoted value ("\u202e") makes a character the file does not hold.
             bad = _FORBIDDEN_VALUE.search(event.value)
             if bad:
                 self.fail(
                     "forbidden-character", event, variant="escape", codepoint=ord(bad.group())
                 )
-            return Scalar(
-                event.value,
-                line,
-                col,
-                plain=not event.style,  # the C parser says "" for plain, Python None
-                quoted=event.style in ("'", '"'),
-            )
-        if isinstance(event, yaml.SequenceStartEvent):
+            style = event.style
+            # The C parser says "" for plain, Python None.
+            return Scalar(event.value, line, col, not style, style == "'" or style == '"')
+        if kind is yaml.SequenceStartEvent:
             items: list[Node] = []
-            while not isinstance(self.events[self.pos], yaml.SequenceEndEvent):
+            while type(self.events[self.pos]) is not yaml.SequenceEndEvent:
                 items.append(self.node())
             self.pos += 1
             return Sequence(items, line, col)
-        if isinstance(event, yaml.MappingStartEvent):
-            mapping: dict[str, tuple[Scalar, Node]] = {}
-            while not isinstance(self.events[self.pos], yaml.MappingEndEvent):
-                key_event = self.events[self.pos]
-                if not isinstance(key_event, yaml.ScalarEvent):
-                    self.check_features(key_event)
-                    self.fail("yaml-feature", key_event, variant="key", found=_describe(key_event))
-                key = self.node()
-                assert isinstance(key, Scalar)
-                if key.value in mapping:
-                    first = mapping[key.value][0]
-                    raise YamlFailure(
-                        Finding.make(
-                            "duplicate-key",
-                            Location(self.path, key.line, key.col),
-                            related_at=Location(self.path, first.line, first.col),
-                            key=key.value,
-                        )
-                    )
-                mapping[key.value] = (key, self.node())
-            self.pos += 1
-            return Mapping(mapping, line, col)
+        if kind is yaml.MappingStartEvent:
+            return self._mapping(line, col)
         self.fail("yaml-syntax", event, variant="event")  # pragma: no cover
         raise AssertionError  # pragma: no cover
+
+    def _mapping(self, line: int, col: int) -> Mapping:
+        mapping: dict[str, tuple[Scalar, Node]] = {}
+        while type(key_event := self.events[self.pos]) is not yaml.MappingEndEvent:
+            if type(key_event) is not yaml.ScalarEvent:
+                self.check_features(key_event)
+                self.fail("yaml-feature", key_event, variant="key", found=_describe(key_event))
+            key = self.node()
+            assert isinstance(key, Scalar)
+            if key.value in mapping:
+                first = mapping[key.value][0]
+                raise YamlFailure(
+                    Finding.make(
+                        "duplicate-key",
+                        Location(self.path, key.line, key.col),
+                        related_at=Location(self.path, first.line, first.col),
+                        key=key.value,
+                    )
+                )
+            mapping[key.value] = (key, self.node())
+        self.pos += 1
+        return Mapping(mapping, line, col)
+
+
+_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent})
+_STARTS = frozenset({yaml.SequenceStartEvent, yaml.MappingStartEvent})
+_ENDS = frozenset({yaml.SequenceEndEvent, yaml.MappingEndEvent})
 
 
 def _too_deep(where: Location) -> Finding:
@@ -216,12 +227,13 @@ def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
     try:
         for event in yaml.parse(text, Loader=_Loader):
             # The parser itself is iterative; stop early so a hostile file costs nothing more.
-            if isinstance(event, yaml.CollectionStartEvent):
+            kind = type(event)
+            if kind in _STARTS:
                 depth += 1
                 if depth > MAX_DEPTH:
                     line, col = _mark(event, extent)
                     raise YamlFailure(_too_deep(Location(path, line, col)))
-            elif isinstance(event, yaml.CollectionEndEvent):
+            elif kind in _ENDS:
                 depth -= 1
             events.append(event)
     except yaml.MarkedYAMLError as exc:
