@@ -224,10 +224,11 @@ def _too_deep(where: Location) -> Finding:
 def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
     events: list[yaml.Event] = []
     depth = 0
-    parser = _Loader(text)
-    # The parser's own calls, not `yaml.parse`'s generator around them; None after the end.
-    next_event = parser.get_event
+    parser = None
     try:
+        parser = _Loader(text)  # Python's reader checks the text as it is made
+        # The parser's own calls, not `yaml.parse`'s generator around them; None after the end.
+        next_event = parser.get_event
         while (event := next_event()) is not None:
             # The parser itself is iterative; stop early so a hostile file costs nothing more.
             kind = type(event)
@@ -251,7 +252,8 @@ def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
         finding = Finding.make("yaml-syntax", Location(path), problem=str(exc), advice=None)
         raise YamlFailure(finding) from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()
     return events
 
 

@@ -24,7 +24,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_scripts import cli, scan
+from build_scripts import cli, scan, strictyaml
 from build_scripts.checker import check, id_key
 from build_scripts.escape import _INVISIBLE, md_text
 from build_scripts.findings import CODES, Location, format_text
@@ -874,6 +874,20 @@ def test_escaped_control_characters_are_refused(tmp_path: Path, escape: str) -> 
     record = f'name: "a{escape}b"\nkind: person\n'.encode()
     found = findings_for(tmp_path, "actors/ann.yml", record)
     assert any("error[forbidden-character]" in line for line in found), found
+
+
+@pytest.mark.parametrize("loader", ["C", "Python"])
+def test_a_raw_control_character_is_a_syntax_finding_with_either_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loader: str
+) -> None:
+    """libyaml refuses it while scanning; PyYAML's own reader as soon as it is made (the
+    parser used where PyYAML was built without libyaml): a finding either way, no exception."""
+    if loader == "Python":
+        monkeypatch.setattr(strictyaml, "_Loader", yaml.SafeLoader)
+    path = tmp_path / "ann.yml"
+    node, found = strictyaml.load_data(b"name: a\x01b\nkind: person\n", path)
+    assert node is None
+    assert [f.code for f in found] == ["yaml-syntax"], found
 
 
 # -- generated paths belong to the build -------------------------------------------------------
