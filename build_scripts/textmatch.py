@@ -71,7 +71,6 @@ def split_paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
 
 
-_TRANSLATE = str.maketrans(_CHAR_MAP)
 _TYPESET = re.compile("[" + "".join(_CHAR_MAP) + "]")
 
 
@@ -122,7 +121,7 @@ def normalise_with_map(text: str) -> tuple[str, array[int]]:
             out.append(" ")
             origin.append(previous_end)
         word = match.group()
-        plain = word.translate(_TRANSLATE)
+        plain = _plain(word)
         out.append(plain)
         if len(plain) == len(word):
             origin.extend(range(start, end))
