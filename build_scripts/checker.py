@@ -30,6 +30,7 @@ from .models import WIKILINK
 from .progress import QUIET, Progress
 from .records import FileCache, InvalidRecord, LoadedCase, Memo, Record, Table, load
 from .similar_events import possible_duplicates
+from .strictyaml import PathKey
 from .textmatch import (
     EXPLAIN_WORK,
     SourceText,
@@ -38,8 +39,6 @@ from .textmatch import (
     explain_mismatch,
     word_around,
 )
-
-PathKey = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import yaml
 
 from .files import read_bytes
 from .findings import Finding, Fix, Report, Severity
-from .strictyaml import Mapping, Scalar, YamlFailure, decode, parse
+from .strictyaml import YamlFailure, decode, parse
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -53,23 +53,19 @@ class FileFix:
         )
 
 
-def _plain_reads_as(text: str) -> str | None:
-    """What `key: <text>` gives as a plain scalar, or None if it is not one plain scalar."""
+def _reads_as_itself(text: str) -> bool:
+    """`key: <text>` gives `text` back, written unquoted."""
     try:
-        node = parse(f"k: {text}\n", Path("fix"))
+        document = parse(f"k: {text}\n", Path("fix"))
     except YamlFailure:
-        return None
-    if isinstance(node, Mapping) and "k" in node.items:
-        value = node.items["k"][1]
-        if isinstance(value, Scalar) and value.plain:
-            return value.value
-    return None
+        return False
+    return document.data == {"k": text} and ("k",) not in document.quoted
 
 
 def _written(new: str, style: str | None) -> str:
     """`new` as YAML source in the style the old value had, or double quotes when plain
     text would read differently."""
-    if not style and _plain_reads_as(new) == new:  # plain: None from Python, "" from C
+    if not style and _reads_as_itself(new):  # plain: None from Python, "" from C
         return new
     if style == "'":
         return "'" + new.replace("'", "''") + "'"

@@ -20,10 +20,9 @@ from . import models
 from .files import Entry, StatKey, read_bytes, read_stat, scan_dir, scan_named
 from .findings import CODES, Finding, Fix, Location
 from .progress import QUIET, Progress
-from .strictyaml import Mapping, Node, Scalar, Sequence, decode, load_data, load_file
+from .strictyaml import Document, PathKey, decode, load_data, load_file
 from .textmatch import SourceText
 
-PathKey = tuple[str | int, ...]
 RECORD_SUFFIXES = (".yml", ".yaml")
 
 
@@ -93,35 +92,6 @@ class LoadedCase:
     invalid: list[InvalidRecord] = field(default_factory=list)
     # What the checker derived from these records before: kept by a FileCache, else empty.
     memo: Memo = field(default_factory=lambda: Memo(keep=False))
-
-
-def _to_python(
-    node: Node, loc: PathKey, pos: Positions, findings: list[Finding]
-) -> tuple[bool, object]:
-    """Plain Python data from a located tree; (False, None) for a value that is not there."""
-    pos.values[loc] = (node.line, node.col)
-    if isinstance(node, Scalar):
-        if node.quoted:
-            pos.quoted.add(loc)
-        if node.plain and node.value == "":
-            where = Location(pos.path, node.line, node.col)
-            findings.append(Finding.make("empty-value", where, field=_dotted(loc)))
-            return False, None
-        return True, node.value
-    if isinstance(node, Sequence):
-        items = []
-        for i, item in enumerate(node.items):
-            present, value = _to_python(item, (*loc, i), pos, findings)
-            if present:
-                items.append(value)
-        return True, items
-    result: dict[str, object] = {}
-    for key, (key_node, value_node) in node.items.items():
-        pos.keys[(*loc, key)] = (key_node.line, key_node.col)
-        present, value = _to_python(value_node, (*loc, key), pos, findings)
-        if present:
-            result[key] = value
-    return True, result
 
 
 def _dotted(loc: PathKey) -> str:
@@ -257,16 +227,18 @@ _TYPE_ERRORS = {
 
 
 def _validate(
-    model: type[BaseModel], node: Node, path: Path
+    model: type[BaseModel], document: Document, path: Path
 ) -> tuple[Any | None, Positions, list[Finding], object]:
-    pos = Positions(path)
-    findings: list[Finding] = []
-    if not isinstance(node, Mapping):
-        found = "list" if isinstance(node, Sequence) else "value"
-        where = Location(path, node.line, node.col)
-        findings.append(Finding.make("wrong-type", where, variant="record", found=found))
-        return None, pos, findings, None
-    _, data = _to_python(node, (), pos, findings)
+    pos = Positions(path, document.values, document.keys, document.quoted)
+    data = document.data
+    if not isinstance(data, dict):
+        found = "list" if isinstance(data, list) else "value"
+        where = Location(path, *document.values[()])
+        return None, pos, [Finding.make("wrong-type", where, variant="record", found=found)], None
+    findings = [
+        Finding.make("empty-value", Location(path, *document.values[loc]), field=_dotted(loc))
+        for loc in document.empty
+    ]
     try:
         return model.model_validate(data), pos, findings, data
     except ValidationError as exc:
@@ -477,10 +449,10 @@ def _load_record(
 
     def parse(data: bytes) -> Loaded:
         record_id, problem = _id_from_name(path)
-        node, problems = load_data(data, path)
-        if node is None:
+        document, problems = load_data(data, path)
+        if document is None:
             return InvalidRecord(kind, record_id, path, None), problems, problem
-        model_data, positions, more, raw = _validate(model, node, path)
+        model_data, positions, more, raw = _validate(model, document, path)
         if model_data is None:
             return InvalidRecord(kind, record_id, path, raw), problems + more, problem
         return Record(kind, record_id, path, model_data, positions), problems + more, problem
@@ -490,10 +462,10 @@ def _load_record(
 
 
 def _load_case(path: Path) -> tuple[models.Case | None, Positions | None, list[Finding]]:
-    node, findings = load_file(path)  # read within the limit, decoded, parsed
-    if node is None:
+    document, findings = load_file(path)  # read within the limit, decoded, parsed
+    if document is None:
         return None, None, findings
-    case, positions, problems, _ = _validate(models.Case, node, path)
+    case, positions, problems, _ = _validate(models.Case, document, path)
     return case, positions, findings + problems
 
 

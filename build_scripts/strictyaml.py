@@ -1,6 +1,6 @@
-"""Strict YAML: bytes -> a tree of located strings, lists and mappings, or findings.
+"""Strict YAML: bytes -> plain strings, lists and mappings with their positions, or findings.
 
-PyYAML is used only as a tokenizer (its C parser's event stream where present); the tree is
+PyYAML is used only as a tokenizer (its C parser's event stream where present); the data is
 built here so that every YAML 1.1 surprise is closed off: every scalar stays a string until
 the schema types it, and anchors, aliases, explicit tags, duplicate keys, deep nesting,
 multiple documents, oversized files, non-UTF-8 bytes and invisible control characters are
@@ -35,33 +35,24 @@ _FORBIDDEN_VALUE = re.compile(
 )
 
 
-@dataclass(slots=True)
-class Scalar:
-    value: str
-    line: int
-    col: int
-    # True for an unquoted scalar: only then is an empty value "nothing".
-    plain: bool = True
-    # True for a '…' or "…" scalar: its text starts one column after its position.
-    quoted: bool = False
+# Where a value sits in its document: mapping keys and list indexes from the top.
+PathKey = tuple[str | int, ...]
 
 
 @dataclass(slots=True)
-class Sequence:
-    items: list[Node]
-    line: int
-    col: int
+class Document:
+    """One YAML document as plain data, every scalar a string, with where each value and each
+    mapping key was written (1-based line and column)."""
 
-
-@dataclass(slots=True)
-class Mapping:
-    # key -> (key scalar, value node); insertion order is the file's order.
-    items: dict[str, tuple[Scalar, Node]]
-    line: int
-    col: int
-
-
-Node = Scalar | Sequence | Mapping
+    # dict, list or str; None for a document that is an empty value.
+    data: object
+    values: dict[PathKey, tuple[int, int]]
+    keys: dict[PathKey, tuple[int, int]]
+    # Values written in '…' or "…": an offset into their text starts one column further right.
+    quoted: set[PathKey]
+    # Unquoted values with nothing written ("key:" alone, or "- "): left out of `data`, as if
+    # not written, and listed here in the file's order so that the loader can say so.
+    empty: list[PathKey]
 
 
 class YamlFailure(Exception):
@@ -105,8 +96,13 @@ def decode(data: bytes, path: Path) -> tuple[str | None, list[Finding]]:
     return (None if findings else text), findings
 
 
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+
 def _extent(text: str) -> list[int]:
     """The length of each line of `text`, as YAML counts lines."""
+    if _OTHER_BREAKS.search(text) is None:  # the usual file: "\n" alone (3 times faster)
+        return list(map(len, text.split("\n")))
     return [len(line) for line in _LINE_BREAK.split(text)]
 
 
@@ -132,11 +128,14 @@ def _describe(event: yaml.Event) -> str:
 
 
 class _Builder:
+    """Plain data and positions from the events of one document, in one pass."""
+
     def __init__(self, path: Path, events: list[yaml.Event], extent: list[int]) -> None:
         self.path = path
         self.events = events
         self.extent = extent
         self.pos = 0
+        self.document = Document(None, {}, {}, set(), [])
 
     def fail(
         self, code: str, event: yaml.Event, *, variant: str | None = None, **fields: object
@@ -155,9 +154,16 @@ class _Builder:
         if tag is not None:
             self.fail("yaml-feature", event, variant="tag", tag=tag)
 
-    def node(self) -> Node:
-        # Once per value of every record: type tests and the position worked out inline (the
-        # helpers' calls were a fifth of loading a case file).
+    def refuse_escape(self, event: yaml.ScalarEvent) -> None:
+        """An escape in a quoted value ("\u202e") makes a character the file does not hold."""
+        bad = _FORBIDDEN_VALUE.search(event.value)
+        assert bad is not None
+        self.fail("forbidden-character", event, variant="escape", codepoint=ord(bad.group()))
+
+    def value(self, loc: PathKey) -> object:
+        """The value whose events start here, its position noted at `loc`; `_NOTHING` for an
+        empty unquoted value. Once per value of every record: type tests and the position
+        are worked out inline (helper calls were a fifth of loading a case file)."""
         event = self.events[self.pos]
         self.pos += 1
         kind = type(event)
@@ -168,50 +174,74 @@ class _Builder:
         extent = self.extent
         if line > len(extent) or col > extent[line - 1] + 1:
             line, col = _clamp(extent, line, col)
+        self.document.values[loc] = (line, col)
         if kind is yaml.ScalarEvent:
-            # An escape in a quoted value ("\u202e") makes a character the file does not hold.
-            bad = _FORBIDDEN_VALUE.search(event.value)
-            if bad:
-                self.fail(
-                    "forbidden-character", event, variant="escape", codepoint=ord(bad.group())
-                )
-            style = event.style
-            # The C parser says "" for plain, Python None.
-            return Scalar(event.value, line, col, not style, style == "'" or style == '"')
+            return self._scalar(event, loc)
         if kind is yaml.SequenceStartEvent:
-            items: list[Node] = []
+            items = []
+            written = 0  # positions are by the index as written, empty items counted
             while type(self.events[self.pos]) is not yaml.SequenceEndEvent:
-                items.append(self.node())
+                item = self.value((*loc, written))
+                written += 1
+                if item is not _NOTHING:
+                    items.append(item)
             self.pos += 1
-            return Sequence(items, line, col)
+            return items
         if kind is yaml.MappingStartEvent:
-            return self._mapping(line, col)
+            return self._mapping(loc)
         self.fail("yaml-syntax", event, variant="event")  # pragma: no cover
         raise AssertionError  # pragma: no cover
 
-    def _mapping(self, line: int, col: int) -> Mapping:
-        mapping: dict[str, tuple[Scalar, Node]] = {}
+    def _scalar(self, event: yaml.ScalarEvent, loc: PathKey) -> object:
+        text = event.value
+        if _FORBIDDEN_VALUE.search(text):
+            self.refuse_escape(event)
+        style = event.style
+        if not style:  # plain: "" from the C parser, None from Python's
+            if not text:
+                self.document.empty.append(loc)
+                return _NOTHING
+        elif style == "'" or style == '"':
+            self.document.quoted.add(loc)
+        return text
+
+    def _mapping(self, loc: PathKey) -> dict[str, object]:
+        mapping: dict[str, object] = {}
+        keys = self.document.keys
+        extent = self.extent
         while type(key_event := self.events[self.pos]) is not yaml.MappingEndEvent:
             if type(key_event) is not yaml.ScalarEvent:
                 self.check_features(key_event)
                 self.fail("yaml-feature", key_event, variant="key", found=_describe(key_event))
-            key = self.node()
-            assert isinstance(key, Scalar)
-            if key.value in mapping:
-                first = mapping[key.value][0]
+            if key_event.anchor is not None or key_event.tag is not None:
+                self.check_features(key_event)
+            if _FORBIDDEN_VALUE.search(key_event.value):
+                self.refuse_escape(key_event)
+            self.pos += 1
+            at = (*loc, key_event.value)
+            mark = key_event.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            if line > len(extent) or col > extent[line - 1] + 1:
+                line, col = _clamp(extent, line, col)
+            if at in keys:
                 raise YamlFailure(
                     Finding.make(
                         "duplicate-key",
-                        Location(self.path, key.line, key.col),
-                        related_at=Location(self.path, first.line, first.col),
-                        key=key.value,
+                        Location(self.path, line, col),
+                        related_at=Location(self.path, *keys[at]),
+                        key=key_event.value,
                     )
                 )
-            mapping[key.value] = (key, self.node())
+            keys[at] = (line, col)
+            value = self.value(at)
+            if value is not _NOTHING:
+                mapping[key_event.value] = value
         self.pos += 1
-        return Mapping(mapping, line, col)
+        return mapping
 
 
+# What the builder returns for a value that is not there.
+_NOTHING = object()
 _NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent})
 _STARTS = frozenset({yaml.SequenceStartEvent, yaml.MappingStartEvent})
 _ENDS = frozenset({yaml.SequenceEndEvent, yaml.MappingEndEvent})
@@ -293,8 +323,9 @@ def _syntax_advice(words: str) -> str | None:
     return None
 
 
-def parse(text: str, path: Path) -> Node:
-    """Parse one YAML document into a located tree; raise YamlFailure on the first problem."""
+def parse(text: str, path: Path) -> Document:
+    """Parse one YAML document into located plain data; raise YamlFailure on the first
+    problem."""
     extent = _extent(text)
     events = _events(text, path, extent)
     documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
@@ -307,10 +338,12 @@ def parse(text: str, path: Path) -> Node:
         )
     builder = _Builder(path, events, extent)
     builder.pos = events.index(documents[0]) + 1
-    return builder.node()
+    data = builder.value(())
+    builder.document.data = None if data is _NOTHING else data
+    return builder.document
 
 
-def load_file(path: Path) -> tuple[Node | None, list[Finding]]:
+def load_file(path: Path) -> tuple[Document | None, list[Finding]]:
     """Read, decode and parse a record file. Findings instead of exceptions."""
     data, findings = read_bytes(path)
     if data is None:
@@ -318,7 +351,7 @@ def load_file(path: Path) -> tuple[Node | None, list[Finding]]:
     return load_data(data, path)
 
 
-def load_data(data: bytes, path: Path) -> tuple[Node | None, list[Finding]]:
+def load_data(data: bytes, path: Path) -> tuple[Document | None, list[Finding]]:
     """Decode and parse the bytes of the record file at `path`."""
     text, findings = decode(data, path)
     if text is None:

@@ -30,7 +30,7 @@ from build_scripts.escape import _INVISIBLE, md_text
 from build_scripts.findings import CODES, Location, format_text
 from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import scan_site
-from build_scripts.strictyaml import Mapping, Node, Scalar, load_file
+from build_scripts.strictyaml import load_file
 from tests.cases import MINIMAL, build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -562,14 +562,6 @@ def test_only_the_sitemap_archive_depends_on_the_build_date(example: ExampleBuil
     assert first["sitemap.xml.gz"][4:8] == midnight.to_bytes(4, "little")
 
 
-def plain(node: Node) -> object:
-    if isinstance(node, Scalar):
-        return node.value
-    if isinstance(node, Mapping):
-        return {key: plain(value) for key, (_, value) in node.items.items()}
-    return [plain(item) for item in node.items]
-
-
 def differences(written: object, exported: object, where: str) -> list[str]:
     """Where the exported JSON does not hold a value of the YAML (dates and booleans typed)."""
     if isinstance(written, dict):
@@ -604,20 +596,20 @@ def test_nothing_is_lost(example: ExampleBuilds) -> None:
     its page."""
     records = example.project / "casefile"
     exported = json.loads((example.first / "casefile.json").read_text(encoding="utf-8"))
-    node, problems = load_file(records / "case.yml")
-    assert node is not None and not problems
-    lost = differences(plain(node), exported["case"], "case.yml")
+    document, problems = load_file(records / "case.yml")
+    assert document is not None and not problems
+    lost = differences(document.data, exported["case"], "case.yml")
     count = 0
     for folder in FOLDER:
         by_id = {r["id"]: r for r in exported[folder]}
         paths = sorted((records / folder).glob("*.yml"))
         assert sorted(by_id) == [p.stem for p in paths]
         for path in paths:
-            node, problems = load_file(path)
-            assert node is not None and not problems
+            document, problems = load_file(path)
+            assert document is not None and not problems
             record = by_id[path.stem]
             assert record["file"] == path.name
-            lost += differences(plain(node), record, f"{folder}/{path.name}")
+            lost += differences(document.data, record, f"{folder}/{path.name}")
             page = page_path(example.first, FOLDER[folder].name, path.stem)
             assert page.is_file(), page
             heading = read_page(page).texts["h1"]
@@ -885,8 +877,8 @@ def test_a_raw_control_character_is_a_syntax_finding_with_either_parser(
     if loader == "Python":
         monkeypatch.setattr(strictyaml, "_Loader", yaml.SafeLoader)
     path = tmp_path / "ann.yml"
-    node, found = strictyaml.load_data(b"name: a\x01b\nkind: person\n", path)
-    assert node is None
+    document, found = strictyaml.load_data(b"name: a\x01b\nkind: person\n", path)
+    assert document is None
     assert [f.code for f in found] == ["yaml-syntax"], found
 
 
