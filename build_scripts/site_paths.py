@@ -4,11 +4,11 @@ page path and a page path into a URL, following MkDocs' own rules (`File.url`, r
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mkdocs.structure.files import File
-from mkdocs.utils import get_relative_url
 
 from .models import KIND
 from .records import Record
@@ -80,12 +80,41 @@ def url_of(path: str, directory_urls: bool) -> str:
 
 def href(target: str, here: str, directory_urls: bool) -> str:
     """The final address of `target` from the page `here`, for raw HTML, which MkDocs does not
-    rewrite: MkDocs' own `get_relative_url` between the two files' URLs."""
-    return get_relative_url(url_of(target, directory_urls), url_of(here, directory_urls))
+    rewrite: MkDocs' relative URL (`relative_url`) between the two files' URLs."""
+    return relative_url(url_of(target, directory_urls), url_of(here, directory_urls))
 
 
 @lru_cache(maxsize=1 << 17)  # a few folders times every page: keep them all
 def _relative(target: str, start_dir: str) -> str:
-    """The relative `.md` link from a page in `start_dir` to `target`: MkDocs' own
-    `get_relative_url`, the same algorithm as `href`, between two source paths."""
-    return get_relative_url(target, start_dir + "/")
+    """The relative `.md` link from a page in `start_dir` to `target`: the same algorithm as
+    `href`, between two source paths."""
+    return relative_url(target, start_dir + "/")
+
+
+def relative_url(url: str, other: str) -> str:
+    """`url` relative to `other`: what MkDocs' `get_relative_url(url, other)` gives (a test
+    holds them equal), with each path split and normalised once, not at every link (a
+    record page links to a few hundred others)."""
+    dest = _parts(url)
+    start = _start_parts(other)
+    common = 0
+    for a, b in zip(start, dest, strict=False):
+        if a != b:
+            break
+        common += 1
+    relative = "/".join(("..",) * (len(start) - common) + dest[common:]) or "."
+    return relative + "/" if url.endswith("/") else relative
+
+
+@lru_cache(maxsize=1 << 17)
+def _parts(path: str) -> tuple[str, ...]:
+    """The segments of `path` from the site root, `..` and `.` resolved (never above it)."""
+    normal = posixpath.normpath(path if path.startswith("/") else "/" + path)[1:]
+    return tuple(normal.split("/")) if normal else ()
+
+
+@lru_cache(maxsize=1 << 12)
+def _start_parts(other: str) -> tuple[str, ...]:
+    """The folder a link from `other` starts in: a last segment with a dot is a file."""
+    folder, _, last = other.rpartition("/")
+    return _parts(folder if "." in last else other)

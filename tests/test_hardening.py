@@ -5,6 +5,7 @@ anything (arbitrary bytes, arbitrary YAML, the classic YAML pitfalls)."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from hypothesis import strategies as st
 
 from build_scripts import cli, scan, strictyaml
 from build_scripts.checker import check, id_key
-from build_scripts.escape import _INVISIBLE, md_text
+from build_scripts.escape import _INVISIBLE, attr, md_text
 from build_scripts.findings import CODES, Location, format_text
 from build_scripts.models import FOLDER, KIND, KIND_LIST, check_id
 from build_scripts.scan import scan_site
@@ -256,9 +257,9 @@ def fake_site(root: Path, pages: dict[str, str]) -> Path:
     for asset in (BUNDLE, WORKER, "assets/casefile/casefile.js"):
         (root / asset).parent.mkdir(parents=True, exist_ok=True)
         (root / asset).write_text("// asset\n")
-    for name, html in pages.items():
+    for name, text in pages.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(html, encoding="utf-8")
+        (root / name).write_text(text, encoding="utf-8")
     return root
 
 
@@ -691,6 +692,13 @@ TREES = st.recursive(
 )
 def test_arbitrary_yaml_as_a_record(path: str, tree: object) -> None:
     check_with({path: yaml.safe_dump(tree, allow_unicode=True).encode()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text() | st.text(st.sampled_from("a &<>\"'\u202e\x7f")))
+def test_an_attribute_value_is_escaped_with_invisible_characters_dropped(value: str) -> None:
+    """`attr` returns a value with nothing to escape as it is; the same as escaping it."""
+    assert attr(value) == html.escape(_INVISIBLE.sub("", value), quote=True)
 
 
 @settings(max_examples=100, deadline=None)
