@@ -13,6 +13,7 @@ markup: a record's own words appear in messages, and must stay inert there too.
 from __future__ import annotations
 
 import hashlib
+import html
 import ipaddress
 import json
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from urllib.parse import quote
 
 from mkdocs.config import config_options as c
 
-from .findings import Finding, Location, Report, Severity, display_path
+from .findings import Finding, Location, Report, Severity, display_path, format_text
 
 FINDINGS = "assets/casefile/findings.json"
 ASSET_FILES = ("overlay.css", "overlay.js")
@@ -117,27 +118,38 @@ def _digest(findings: Iterable[Finding]) -> str:
 
 
 def overlay_data(
-    report: Report, *, editor_link: str = EDITOR_LINK, cwd: Path | None = None
+    report: Report,
+    *,
+    editor_link: str = EDITOR_LINK,
+    cwd: Path | None = None,
+    last_good: bool = True,
 ) -> dict[str, object]:
     """What the overlay shows of `report`: its errors and warnings, each the first `SHOWN`
-    grouped by file with a count of the rest. `stale` says the site is the last good one."""
+    grouped by file with a count of the rest. `stale` says the site is the last good one;
+    `last_good` False says there is none (a serve started with broken records)."""
     cwd = cwd or Path.cwd()
     errors = [f for f in report.findings if f.severity is Severity.ERROR]
     warnings = [f for f in report.findings if f.severity is Severity.WARNING]
     return {
         "version": 1,
         "id": _digest(report.findings) if report.findings else "",
-        "stale": bool(errors),
+        "stale": bool(errors) and last_good,
         "summary": report.summary(),
         "errors": _section(errors, editor_link, cwd),
         "warnings": _section(warnings, editor_link, cwd),
     }
 
 
-def overlay_json(report: Report, *, editor_link: str = EDITOR_LINK, cwd: Path | None = None) -> str:
+def overlay_json(
+    report: Report,
+    *,
+    editor_link: str = EDITOR_LINK,
+    cwd: Path | None = None,
+    last_good: bool = True,
+) -> str:
     """`overlay_data` as the text of `FINDINGS`. Every `<` is escaped, so the file stays
     inert even if something ever put it into a page as markup."""
-    data = overlay_data(report, editor_link=editor_link, cwd=cwd)
+    data = overlay_data(report, editor_link=editor_link, cwd=cwd, last_good=last_good)
     return json.dumps(data, ensure_ascii=False, indent=1).replace("<", "\\u003c")
 
 
@@ -152,3 +164,17 @@ class EditorLink(c.Type[str]):
             return check_editor_link(super().run_validation(value))
         except ValueError as exc:
             raise c.ValidationError(str(exc)) from None
+
+
+def errors_page(errors: Iterable[Finding], cwd: Path | None = None) -> str:
+    """The home page of a `mkdocs serve` started with records that do not pass the check
+    (Markdown): what is wrong, as the terminal says it, until a save mends it and the whole
+    site is built. The findings quote the records, so they go in escaped: inert text."""
+    texts = [format_text(f, cwd=cwd) for f in errors]
+    count = f"{len(texts)} error{'s' * (len(texts) != 1)}"
+    listing = html.escape("\n".join(texts), quote=False)
+    return (
+        "# The records have errors\n\n"
+        f"The case file's pages are built as soon as a save fixes the records. {count}:\n\n"
+        f'<pre class="casefile-errors"><code>{listing}</code></pre>\n'
+    )

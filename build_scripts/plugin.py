@@ -43,7 +43,7 @@ from .head import head_tags, insert_head
 from .history import History, head_commit, read_history
 from .nav import order
 from .overlay import ASSET_FILES as OVERLAY_FILES
-from .overlay import FINDINGS, EditorLink, is_local, overlay_json
+from .overlay import FINDINGS, EditorLink, errors_page, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
 from .parallel import InFork, Steps, in_background
 from .progress import QUIET, Line, for_terminal
@@ -135,6 +135,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._built: tuple[Files, Navigation] | None = None  # this build's files and nav
         self._unwatch: Callable[[], None] = lambda: None  # serve: stop watching the records
         self._read: ReadyPage | None = None  # the ready page MkDocs read last (_let_go_read)
+        # serve, records that never passed the check: the home page that lists their errors
+        self._errors_page = ""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -203,7 +205,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 # Keep serving the last good site; say loudly what is wrong.
                 log.error("records have errors; serving the last good site\n%s", text)
                 return
+            if self._serving:
+                # No good site yet: serve what is wrong until a save mends it (on_files).
+                log.error("records have errors; serving them until they are fixed\n%s", text)
+                self._errors_page = errors_page(report.errors, cwd)
+                return
             raise PluginError(f"casefile: the records have errors\n{text}")
+        self._errors_page = ""
         self.case = case
         if not self._serving:
             self._stage_records(config, case)
@@ -243,7 +251,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._progress = for_terminal()
         report, case = check(self.root, self._cache if self._serving else None, self._progress)
         if self._serving:
-            self._findings = overlay_json(report, editor_link=self._editor_link)
+            self._findings = overlay_json(
+                report, editor_link=self._editor_link, last_good=self.site is not None
+            )
         return report, case
 
     def _history(self) -> History | None:
@@ -257,7 +267,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.site is None or self.root is None:
-            return files
+            return self._errors_only(files, config)
         clash = hand_written_collision(
             self.site.files, files, use_directory_urls=config.use_directory_urls
         )
@@ -276,15 +286,38 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             records_root=self.root,
         ):
             files.append(file)
-        for asset in self._assets:
-            content = (ASSETS / asset).read_bytes()
-            files.append(File.generated(config, f"assets/casefile/{asset}", content=content))
-        if self._serving:  # written every build: the pages themselves may not be
-            files.append(File.generated(config, FINDINGS, content=self._findings))
+        for file in self._asset_files(config):
+            files.append(file)
         if self._store is not None:
             self._store.keep_static(files)
         self._progress.stage("building pages", len(files.documentation_pages()))
         return files
+
+    def _errors_only(self, files: Files, config: MkDocsConfig) -> Files:
+        """Serving records that never passed the check: the hand-written pages, the error
+        overlay, and (unless docs/ has its own) a home page that lists what is wrong."""
+        if not self._errors_page:
+            return files
+        if files.get_file_from_path("index.md") is None:
+            home = File.generated(config, "index.md", content=self._errors_page)
+            home.edit_uri = None  # no file of its own to edit
+            files.append(home)
+        for file in self._asset_files(config):
+            files.append(file)
+        return files
+
+    def _asset_files(self, config: MkDocsConfig) -> list[File]:
+        """Our CSS and JavaScript; serving, the overlay's too, and this build's findings
+        (written every build: the pages themselves may not be)."""
+        out = [
+            File.generated(
+                config, f"assets/casefile/{asset}", content=(ASSETS / asset).read_bytes()
+            )
+            for asset in self._assets
+        ]
+        if self._serving:
+            out.append(File.generated(config, FINDINGS, content=self._findings))
+        return out
 
     def on_env(
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files

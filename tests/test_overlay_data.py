@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import markdown
 import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -18,6 +19,7 @@ from build_scripts.overlay import (
     SHOWN,
     check_editor_link,
     editor_href,
+    errors_page,
     is_local,
     overlay_data,
     overlay_json,
@@ -93,6 +95,24 @@ def test_warnings_alone_are_not_stale_and_no_findings_have_no_id(project: Path) 
     )
     data = overlay_data(only)
     assert data["id"] and data["stale"] is False and data["warnings"]["total"] == 1
+
+
+def test_errors_with_no_good_site_behind_them_are_not_stale(tmp_path: Path) -> None:
+    """A serve started with broken records has no last good site: the overlay says so."""
+    report = Report([Finding.make("empty-file", Location(tmp_path / "a.yml"))])
+    assert overlay_data(report)["stale"] is True
+    assert overlay_data(report, last_good=False)["stale"] is False
+
+
+def test_the_errors_page_lists_the_findings_as_inert_text(tmp_path: Path) -> None:
+    hostile = Finding.make("empty-file", Location(tmp_path / "<img src=x onerror=alert(1)>.yml"))
+    page = errors_page([hostile, hostile], tmp_path)
+    assert page.startswith("# The records have errors\n")
+    assert "2 errors:" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.yml:1:1: error[empty-file]" in page
+    assert "<img" not in page
+    html = markdown.markdown(page)
+    assert "<img" not in html and html.count("error[empty-file]") == 2
 
 
 def test_the_id_names_the_set_of_findings(tmp_path: Path) -> None:

@@ -229,6 +229,36 @@ def test_a_broken_edit_keeps_the_last_good_site(tmp_path: Path) -> None:
         server.plugin.on_shutdown()
 
 
+def test_a_serve_started_with_broken_records_shows_them_until_a_save_fixes_them(
+    tmp_path: Path,
+) -> None:
+    """No good site to keep yet: the first build serves the hand-written pages, the overlay's
+    findings and a home page that lists the errors, escaped; the save that fixes the records
+    builds the whole site, as a fresh build of them."""
+    project = project_copy(tmp_path)
+    path = project / "casefile" / "actors" / "john-kirby.yml"
+    good = path.read_text("utf-8")
+    path.write_text(good.replace("kind: person", "kind: <script>alert(1)</script>"), "utf-8")
+    server = Server(project, tmp_path / "served")
+    try:
+        server.serve()
+        server.rebuild()  # serve's first build: no error raised, serving goes on
+        served = tmp_path / "served"
+        home = (served / "index.html").read_text("utf-8")
+        assert "The records have errors" in home and "2 errors:" in home
+        assert "john-kirby.yml:" in home
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home and "<script>alert" not in home
+        assert b"john-kirby.yml" in (served / "assets/casefile/findings.json").read_bytes()
+        assert (served / "contributing" / "index.html").is_file()  # the hand-written pages
+        assert not (served / "timeline").exists()
+        path.write_text(good, "utf-8")
+        server.save()
+        assert server.live.whole_builds == 1
+        assert_fresh(project, tmp_path)
+    finally:
+        server.plugin.on_shutdown()
+
+
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

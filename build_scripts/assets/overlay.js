@@ -84,6 +84,7 @@
 
   function heading(data) {
     if (data.stale) return "The records have errors: this is the last good site";
+    if (data.errors.total > 0) return "The records have errors: their pages are built once they are fixed";
     return "The records have " + plural(data.warnings.total, "warning");
   }
 

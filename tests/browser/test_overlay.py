@@ -258,3 +258,38 @@ def test_a_built_site_has_no_overlay(site_dir: Path, browse: Browsing) -> None:
     expect(page.locator(OVERLAY)).to_have_count(0)
     assert page.evaluate("document.documentElement.dataset.cfOverlay") is None
     assert not [u for u in requests if "findings" in u or "overlay" in u]
+
+
+def test_a_serve_started_with_broken_records_shows_them_until_they_are_fixed(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """No last good site to show: the home page lists the errors (readable without
+    JavaScript), the overlay says the pages come once they are fixed, and the save that fixes
+    them reloads into the whole site."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    for folder in ("docs", "casefile"):
+        shutil.copytree(ROOT / folder, project / folder)
+    path = project / KIRBY
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("kind: person", "kind: persn"), encoding="utf-8")
+    watch = Watch()
+    with mkdocs_serve(project) as url, watched_context(browser, url, watch) as context:
+        page = context.new_page()
+        page.goto("")
+        assert settled(page) == "shown"
+        expect(page.get_by_role("heading", level=1)).to_contain_text("The records have errors")
+        expect(page.locator("pre.casefile-errors")).to_contain_text(
+            "john-kirby.yml:3:7: error[bad-enum]: 'kind' is 'persn'"
+        )
+        title = "The records have errors: their pages are built once they are fixed"
+        expect(page.get_by_role("dialog", name=title)).to_be_visible()
+        path.write_text(good, encoding="utf-8")
+        # Live reload loads the page again after the whole build: the case file's home.
+        expect(page.locator(OVERLAY)).to_have_count(0, timeout=RELOAD_MS)
+        expect(page.get_by_role("heading", level=1)).not_to_contain_text("The records have errors")
+        assert not findings_of(url)["id"]  # type: ignore[index]
+        page.goto("actors/john-kirby/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("John Kirby")
+    assert not watch.problems(), "\n".join(watch.problems())
