@@ -116,13 +116,21 @@ class InFork(Generic[R]):
     failed, `result()` runs `work()` here: the result is the same either way."""
 
     def __init__(self, work: Callable[[], R], *, count: int) -> None:
-        self.work = work
+        self.work: Callable[[], R] | None = work
         self._child = _fork(lambda: [work()]) if _can_fork(count) else None
+        self._made: list[R] = []
 
     def result(self) -> R:
+        """The result, the same at every call. The first lets go of `work` (and what it
+        holds): it is never run again."""
+        if self.work is None:
+            return self._made[0]
         child, self._child = self._child, None
         made = _reap(*child, kill=False) if child is not None else None
-        return made[0] if made is not None and len(made) == 1 else self.work()  # type: ignore[return-value]
+        if made is None or len(made) != 1:
+            made = [self.work()]
+        self._made, self.work = made, None  # type: ignore[assignment]  # what `work` gave
+        return self._made[0]
 
     def close(self) -> None:
         """Stop the child if it is still running (its result is not wanted)."""

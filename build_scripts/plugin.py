@@ -11,6 +11,7 @@ inputs changed are rendered again (`serve_cache.py`); the index follows in the b
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
@@ -222,7 +223,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         )
         self.site = self._render(config, case)
         self._steps.mark("render")
-        _settle_heap()
+        _settle_heap(collect=True)
 
     def _render(self, config: MkDocsConfig, case: Case) -> Site:
         """Every generated file of the site (serving, through the page cache)."""
@@ -239,6 +240,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 history_links=HistoryLinks.of(config.repo_url, config.edit_uri, self.root, docs),
                 site_url=config.site_url,
                 progress=self._progress,
+                encoded=not self._serving,  # handed to MkDocs as UTF-8 (on_files)
             )
         except (PathCollision, TemplateOverrideError) as exc:
             raise PluginError(f"casefile: {for_ci(one_line(str(exc)))}") from None
@@ -388,7 +390,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs renders the pages (everything
-        it needs is known now: the records, and the hand-written pages' bodies)."""
+        it needs is known now: the records, and the hand-written pages' bodies).
+
+        Once the records' documents are staged (beside the render; done by now in every
+        build measured), nothing of the build needs the checked case: it is let go here, a
+        gigabyte at 100,000 records while MkDocs writes the pages and Pagefind runs."""
         if self.site is None or self.case is None:
             return
         hand_written = {
@@ -396,7 +402,15 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             for f in files.documentation_pages()
             if f.page is not None and f.src_uri not in self.site.titles
         }
-        self._index_job = in_background(partial(self._build_index, config, self.case, hand_written))
+        case: Case | None = self.case
+        language = self.case.meta.language
+        if self._staged is not None:
+            self._staged[1].result()  # waits for the child, or stages here if it failed
+            self._steps.mark("staging wait")
+            self.case = case = None
+        _give_back_memory()  # the case's, and the pages' text's before it became UTF-8
+        job = partial(self._build_index, config, case, language, hand_written)
+        self._index_job = in_background(job)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         nav = nav if config.nav is not None else order(nav, SECTIONS)
@@ -469,10 +483,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         """The Pagefind search index of the built site: a full build waits for the one started
         beside the pages; serving, it is rebuilt in the background, so the page reloads first
         and the index follows."""
-        if self.case is None or self.site is None:
-            return
         case, site_dir = self.case, Path(config.site_dir)
-        if self._serving:
+        if self._serving and case is not None and self.site is not None:
             # One re-indexer per `mkdocs serve`, made at its first build; even the documents
             # are made in the background, so the reload is not kept waiting.
             if self._reindexer is None:
@@ -487,10 +499,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             reindexer.threads.append(thread)
             thread.start()
             return
-        self._progress.stage("building the search index")
         job, self._index_job = self._index_job, None
         if job is None:  # not started beside the pages (no on_env): from the built pages
-            job = in_background(partial(self._build_index, config, case, self._built_pages(config)))
+            if self._serving or case is None or self.site is None:
+                return
+            pages = self._built_pages(config)
+            job = in_background(partial(self._build_index, config, case, case.meta.language, pages))
+        self._progress.stage("building the search index")
         stats = job.result()
         self._steps.mark("index wait")
         log.info("build steps: %s (index %.2f s, beside the pages)", self._steps, stats.seconds)
@@ -528,13 +543,16 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def _build_index(
         self,
         config: MkDocsConfig,
-        case: Case,
+        case: Case | None,
+        language: str,
         hand_written: dict[str, str] | dict[str, SearchDocument],
     ) -> IndexStats:
-        """The search index, into the site folder."""
-        out, language = Path(config.site_dir) / BUNDLE, case.meta.language
+        """The search index, into the site folder: of the records staged beside the render,
+        else of `case`'s."""
+        out = Path(config.site_dir) / BUNDLE
         staged, self._staged = self._staged, None
         if staged is None:
+            assert case is not None
             documents = self._documents(config, case, hand_written)
             return build_index(documents, out, language=language)
         folder, records, removal = staged
@@ -604,11 +622,30 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         return True
 
 
-def _settle_heap() -> None:
+def _settle_heap(*, collect: bool = False) -> None:
     """Move what the build keeps (the checked case, the pages, the caches: half a million
     objects at 10,000 records) out of the cyclic collector's way, after each step that made
     it. A full collection walks every tracked object: five of them took 1.5 s of a build at
     10,000 records, and 0.3-0.45 s of a save under serve, measured; after this they walk
     only what later steps make. (Kept objects that are dropped later are still freed by
-    reference counting; only cycles among them would stay.)"""
+    reference counting; only cycles among them would stay.)
+
+    `collect` first frees the cycles among what the step made, which a freeze would keep for
+    good: after the render, Jinja's macros hold the last page's template context in a cycle
+    that reaches the renderer, and through it the checked case."""
+    if collect:
+        gc.collect()
     gc.freeze()
+
+
+def _give_back_memory() -> None:
+    """Hand the free memory of the heap back to the system, where the C library can (glibc's
+    `malloc_trim`; elsewhere nothing happens). Python returns its own arenas when they empty,
+    but memory freed to malloc stays in the process: at 10,000 records, the pages' text as
+    str (freed once handed to MkDocs as UTF-8) and the checked case left 70-90 MB there,
+    measured, for the rest of the build, while MkDocs writes the pages beside Pagefind."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)

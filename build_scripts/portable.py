@@ -227,7 +227,7 @@ def _raw(node: Node, pre: bool = False) -> str:
 def portable_files(site: Site) -> dict[str, str]:
     """The site's files with every page as portable Markdown (`casefile render`); render the
     site with `directory_urls=None` first, so that links are relative `.md` paths."""
+    texts = {p: t if isinstance(t, str) else t.decode() for p, t in site.files.items()}
     return {
-        path: to_markdown(text) if path.endswith(".md") else text
-        for path, text in site.files.items()
+        path: to_markdown(text) if path.endswith(".md") else text for path, text in texts.items()
     }

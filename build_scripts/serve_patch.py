@@ -122,7 +122,9 @@ def apply(last: LastBuild, site: Site, paths: Iterable[str]) -> int:
         file = files.get_file_from_path(path)
         if file is None or not file.generated_by:
             raise LookupError(f"{path} is not a generated file of the last build")
-        file.content_string = site.files[path]
+        text = site.files[path]
+        assert isinstance(text, str)  # serving never asks for pages as bytes
+        file.content_string = text
         if file.page is None:
             file.copy_file()
             continue

@@ -56,20 +56,22 @@ def normalise_edit_url(url: str) -> str:
     return urlunsplit(parts._replace(path=posixpath.normpath(parts.path)))
 
 
-def hand_over(files: dict[str, str]) -> dict[str, bytes]:
+def hand_over(files: dict[str, str | bytes]) -> dict[str, bytes]:
     """`files` as UTF-8 bytes, moved out of `files` one at a time (which ends empty): how a
     one-off build gives MkDocs the generated files, held from then on by MkDocs alone. A
     str with one character beyond Latin-1 takes 2 bytes a character, UTF-8 about 1 for the
-    markup that most of a page is: at 100,000 records, 1.95 GB of pages as str."""
+    markup that most of a page is: at 100,000 records, 1.95 GB of pages as str. (A build's
+    come as bytes already: `render_site`'s `encoded`.)"""
     out: dict[str, bytes] = {}
     for path in list(files):
-        out[path] = files.pop(path).encode()
+        content = files.pop(path)
+        out[path] = content if isinstance(content, bytes) else content.encode()
     return out
 
 
 def generated_files(
     config: MkDocsConfig,
-    contents: Mapping[str, str] | Mapping[str, bytes],
+    contents: Mapping[str, str | bytes],
     *,
     in_nav: Iterable[str],
     record_files: Mapping[str, str],

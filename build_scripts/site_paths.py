@@ -18,7 +18,8 @@ from .records import Record
 class Site:
     """Everything generated: file contents by path, and each page's plain-text title."""
 
-    files: dict[str, str] = field(default_factory=dict)
+    # (UTF-8 bytes in a one-off build that asks for them: `render_site`'s `encoded`.)
+    files: dict[str, str | bytes] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     # Generated page -> the record file it is made from (for edit links).
     sources: dict[str, str] = field(default_factory=dict)

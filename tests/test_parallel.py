@@ -17,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
 from build_scripts import parallel
 from build_scripts.checker import check
@@ -153,6 +155,13 @@ def test_a_forked_render_builds_the_same_site(monkeypatch: pytest.MonkeyPatch) -
     assert shared.files == alone.files
     assert shared.titles == alone.titles
     assert shared.sources == alone.sources
+    # As a build asks for them: every file as UTF-8, the same text.
+    encoded = render_site(case, encoded=True)
+    assert forks == [1, 1]
+    assert all(isinstance(t, bytes) for t in encoded.files.values())
+    assert {p: t if isinstance(t, str) else t.decode() for p, t in encoded.files.items()} == (
+        alone.files
+    )
 
 
 def test_a_build_that_forks_writes_the_same_site(
@@ -182,12 +191,22 @@ def test_a_build_that_forks_writes_the_same_site(
         forks.append(1)
         return fork(work)
 
+    # Once the records' documents are staged, the build lets the checked case go.
+    after_start: list[object] = []
+    start = CasefilePlugin._start_index
+
+    def started(plugin: CasefilePlugin, config: MkDocsConfig, files: Files) -> None:
+        start(plugin, config, files)
+        after_start.append(plugin.case)
+
+    monkeypatch.setattr(CasefilePlugin, "_start_index", started)
     monkeypatch.setattr(parallel, "FORK_FROM", 1)
     monkeypatch.setattr(parallel, "_fork", counted)
     if threading.active_count() != 1 or not parallel._can_fork(1):
         pytest.skip("this process cannot fork here")
     shared = site("shared")
     assert forks == [1, 1]  # the search documents, then the record pages
+    assert after_start == [None]
     assert sorted(shared) == sorted(alone)
     assert any(p.startswith("pagefind/") for p in shared)
     for path in alone:
@@ -208,6 +227,24 @@ def test_in_fork_gives_the_childs_result_or_makes_it_here() -> None:
     job = parallel.InFork(lambda: threading.Event().wait(5), count=1)
     job.close()  # stopped at once, not waited for
     assert job._child is None
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_in_fork_gives_one_result_and_lets_go_of_its_work() -> None:
+    """The build asks for the staged documents once, then lets the checked case go: the job
+    must not keep it (its work is a partial over the case), nor run the work again."""
+    calls: list[int] = []
+
+    def work() -> int:
+        calls.append(os.getpid())
+        return os.getpid()
+
+    job = parallel.InFork(work, count=1)
+    child = job.result()
+    assert child != os.getpid() and job.work is None
+    assert job.result() == child and calls == []  # made in the child, never here
+    here = parallel.InFork(work, count=0)  # too little to fork: made here, once
+    assert here.result() == here.result() == os.getpid() and len(calls) == 1
 
 
 def test_the_staging_folder_goes_whatever_ends_the_build(tmp_path: Path) -> None:
@@ -237,6 +274,8 @@ def test_the_staging_folder_goes_whatever_ends_the_build(tmp_path: Path) -> None
 
 STARTED = """
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 config = load_config(config_file={config!r})
 plugin = config.plugins["casefile"]
 plugin.on_startup(command="build", dirty=False)
