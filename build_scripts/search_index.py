@@ -50,8 +50,9 @@ BUNDLE = "pagefind"  # the index's folder in the site
 # a page whatever the page's size (574 MB for 10,000 records, 4.9 GB for 100,000). Beyond this
 # many records the index is built in parts, one Pagefind run after another, each a bundle of
 # its own in a folder of the main one, which the search box asks together (assets/search.js):
-# the memory of a build is then that of one part.
-PART_RECORDS = 25_000
+# the memory of a build is then that of one part. A run over 25,000 took 1.2-1.4 GiB beside
+# the build's 2.5 GiB at 100,000 records, 3.9 GiB in all; parts of 20,000 keep it under 4 GB.
+PART_RECORDS = 20_000
 PARTS_FILE = "casefile-parts.json"  # in the main bundle: the folders of the other parts
 # Pagefind answers a query word its index does not hold with a nearby word (a longer one it
 # begins, else the longest word that begins it) or drops it: a part without a word the whole

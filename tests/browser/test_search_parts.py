@@ -127,7 +127,7 @@ def test_a_search_finds_what_the_whole_index_finds(
     if len(whole[1]) < SHOWN:
         assert sorted(parted[1]) == sorted(whole[1])
     # Ranks may differ: a part's word statistics are its own (with 17 records, far from the
-    # whole's; with the 25,000 of a real part, close). A name still finds its actor first.
+    # whole's; with the 20,000 of a real part, close). A name still finds its actor first.
     if params == {"q": params["q"]} and params["q"] in NAME_QUERIES:
         assert parted[1][:1] == whole[1][:1]
 
