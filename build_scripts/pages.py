@@ -12,7 +12,6 @@ Record text reaches a page only through `escape.py`: `attr` for text and attribu
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime
@@ -23,7 +22,7 @@ from . import site_paths as paths
 from .checker import Case
 from .dates import EdtfDate
 from .downloads import Extras, add_head, data_files
-from .escape import attr, plain_markdown, render_markdown
+from .escape import plain_markdown
 from .history import History
 from .page_cache import PageCache, Reads, Tracker, dated_ids
 from .parallel import RECORD_SHARE, Shared
@@ -32,59 +31,22 @@ from .placement import grouped
 from .portable import portable_files
 from .progress import QUIET, Progress
 from .records import Record
-from .site_paths import PathCollision, Site, _claim, _relative, href, page_of, tag_page
+from .site_paths import (
+    PathCollision,
+    RecordPage,
+    Site,
+    _claim,
+    _Page,
+    encode_texts,
+    page_of,
+    tag_page,
+)
 from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
 __all__ = ["SECTIONS", "PageCache", "PathCollision", "Renderer", "Site"]
 __all__ += ["portable_files", "render_site"]
-
-
-class _Page:
-    """Builds one page: knows where it is, so it can link anywhere relatively."""
-
-    def __init__(self, renderer: Renderer, path: str) -> None:
-        self.r = renderer
-        self.path = path
-        self.dir = posixpath.dirname(path)
-
-    # -- links -------------------------------------------------------------------------------
-    def href(self, target: str, anchor: str = "") -> str:
-        """The address of `target` from this page: its final URL as MkDocs will serve it, or
-        (`directory_urls` None, for `casefile render`) the relative `.md` path."""
-        style = self.r.directory_urls
-        link = _relative(target, self.dir) if style is None else href(target, self.path, style)
-        return link + (f"#{anchor}" if anchor else "")
-
-    def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:
-        label = text if text is not None else self.r.name(record)
-        return f'<a href="{attr(self.href(page_of(record), anchor))}">{attr(label)}</a>'
-
-    def link_id(self, record_id: str, text: str | None = None) -> str:
-        return self.link(self.r.record(record_id), text)
-
-    def markdown(self, value: str | None) -> str:
-        if not value:
-            return ""
-        html = render_markdown(
-            value,
-            href=lambda rid: self.href(page_of(self.r.record(rid))),
-            label=lambda rid: self.r.name(self.r.record(rid)),
-        )
-        return f'<div class="cf-prose">\n{html}\n</div>'
-
-
-# A one-off build's record page: its path, text (UTF-8 when asked: `render_site`'s
-# `encoded`), title and record file.
-RecordPage = tuple[str, str | bytes, str, str]
-
-
-def _encode(files: dict[str, str | bytes]) -> None:
-    """Every text of `files` as UTF-8, in place."""
-    for path, content in files.items():
-        if isinstance(content, str):
-            files[path] = content.encode()
 
 
 class Renderer(PageViews, Tracker):
@@ -227,7 +189,7 @@ class Renderer(PageViews, Tracker):
                     site.files[path], site.titles[path] = made
             site.files.update(self.downloads)
             if self.encoded:  # before the forked process's pages arrive: the peak of memory
-                _encode(site.files)
+                encode_texts(site.files)
             self._record_pages(site, one_off)
         for tag in sorted(self.tags):
             path = tag_page(tag)
@@ -238,7 +200,7 @@ class Renderer(PageViews, Tracker):
             site.files[path], site.titles[path] = text, title
         add_head(site, self.case, self.directory_urls, self)
         if self.encoded:
-            _encode(site.files)
+            encode_texts(site.files)
         site.files = dict(sorted(site.files.items()))
         return site
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from mkdocs.structure.files import File
 
+from .escape import attr, render_markdown
 from .models import KIND
 from .records import Record
+
+if TYPE_CHECKING:
+    from .pages import Renderer
 
 
 @dataclass(slots=True)
@@ -119,3 +124,49 @@ def _start_parts(other: str) -> tuple[str, ...]:
     """The folder a link from `other` starts in: a last segment with a dot is a file."""
     folder, _, last = other.rpartition("/")
     return _parts(folder if "." in last else other)
+
+
+class _Page:
+    """Builds one page: knows where it is, so it can link anywhere relatively."""
+
+    def __init__(self, renderer: Renderer, path: str) -> None:
+        self.r = renderer
+        self.path = path
+        self.dir = posixpath.dirname(path)
+
+    # -- links -------------------------------------------------------------------------------
+    def href(self, target: str, anchor: str = "") -> str:
+        """The address of `target` from this page: its final URL as MkDocs will serve it, or
+        (`directory_urls` None, for `casefile render`) the relative `.md` path."""
+        style = self.r.directory_urls
+        link = _relative(target, self.dir) if style is None else href(target, self.path, style)
+        return link + (f"#{anchor}" if anchor else "")
+
+    def link(self, record: Record, text: str | None = None, anchor: str = "") -> str:
+        label = text if text is not None else self.r.name(record)
+        return f'<a href="{attr(self.href(page_of(record), anchor))}">{attr(label)}</a>'
+
+    def link_id(self, record_id: str, text: str | None = None) -> str:
+        return self.link(self.r.record(record_id), text)
+
+    def markdown(self, value: str | None) -> str:
+        if not value:
+            return ""
+        html = render_markdown(
+            value,
+            href=lambda rid: self.href(page_of(self.r.record(rid))),
+            label=lambda rid: self.r.name(self.r.record(rid)),
+        )
+        return f'<div class="cf-prose">\n{html}\n</div>'
+
+
+# A one-off build's record page: its path, text (UTF-8 when asked: `render_site`'s
+# `encoded`), title and record file.
+RecordPage = tuple[str, str | bytes, str, str]
+
+
+def encode_texts(files: dict[str, str | bytes]) -> None:
+    """Every text of `files` as UTF-8, in place."""
+    for path, content in files.items():
+        if isinstance(content, str):
+            files[path] = content.encode()

@@ -31,8 +31,8 @@ from .escape import attr, json_script
 from .tables import events_header
 
 if TYPE_CHECKING:
-    from .pages import _Page
     from .records import Record
+    from .site_paths import _Page
 
 # The folder inside a theme's custom_dir where a site puts its own versions of our templates.
 OVERRIDE_FOLDER = "casefile"

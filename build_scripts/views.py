@@ -37,7 +37,7 @@ from .templating import TemplatePage, tidy
 from .textmatch import PassageMatch, Span
 
 if TYPE_CHECKING:
-    from .pages import _Page
+    from .site_paths import _Page
 
 KIND_LABELS = {
     "person": "People",
