@@ -484,16 +484,18 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         beside the pages; serving, it is rebuilt in the background, so the page reloads first
         and the index follows."""
         case, site_dir = self.case, Path(config.site_dir)
-        if self._serving and case is not None and self.site is not None:
+        if self._serving:
+            if case is None or self.site is None:  # records with errors: no index to build
+                return
             # One re-indexer per `mkdocs serve`, made at its first build; even the documents
             # are made in the background, so the reload is not kept waiting.
             if self._reindexer is None:
                 self._reindexer = Reindexer(self._log_info)
-            reindexer = self._reindexer
+            reindexer, checked = self._reindexer, case
 
             def submit() -> None:
-                documents = self._documents(config, case, self._built_pages(config))
-                reindexer.submit(documents, site_dir, case.meta.language)
+                documents = self._documents(config, checked, self._built_pages(config))
+                reindexer.submit(documents, site_dir, checked.meta.language)
 
             thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
             reindexer.threads.append(thread)
@@ -501,7 +503,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             return
         job, self._index_job = self._index_job, None
         if job is None:  # not started beside the pages (no on_env): from the built pages
-            if self._serving or case is None or self.site is None:
+            if case is None or self.site is None:
                 return
             pages = self._built_pages(config)
             job = in_background(partial(self._build_index, config, case, case.meta.language, pages))
