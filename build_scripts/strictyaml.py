@@ -251,8 +251,10 @@ def _too_deep(where: Location) -> Finding:
     return Finding.make("too-deep", where, limit=MAX_DEPTH)
 
 
-def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
+def _events(text: str, path: Path, extent: list[int]) -> tuple[list[yaml.Event], list[int]]:
+    """The parser's events, and where each document starts among them."""
     events: list[yaml.Event] = []
+    starts: list[int] = []
     depth = 0
     parser = None
     try:
@@ -269,6 +271,8 @@ def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
                     raise YamlFailure(_too_deep(Location(path, line, col)))
             elif kind in _ENDS:
                 depth -= 1
+            elif kind is yaml.DocumentStartEvent:
+                starts.append(len(events))
             events.append(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -284,7 +288,7 @@ def _events(text: str, path: Path, extent: list[int]) -> list[yaml.Event]:
     finally:
         if parser is not None:
             parser.dispose()
-    return events
+    return events, starts
 
 
 def _syntax_error(
@@ -327,17 +331,16 @@ def parse(text: str, path: Path) -> Document:
     """Parse one YAML document into located plain data; raise YamlFailure on the first
     problem."""
     extent = _extent(text)
-    events = _events(text, path, extent)
-    documents = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
-    if not documents:
+    events, starts = _events(text, path, extent)
+    if not starts:
         raise YamlFailure(Finding.make("empty-file", Location(path)))
-    if len(documents) > 1:
-        line, col = _mark(documents[1], extent)
+    if len(starts) > 1:
+        line, col = _mark(events[starts[1]], extent)
         raise YamlFailure(
             Finding.make("yaml-feature", Location(path, line, col), variant="document")
         )
     builder = _Builder(path, events, extent)
-    builder.pos = events.index(documents[0]) + 1
+    builder.pos = starts[0] + 1
     data = builder.value(())
     builder.document.data = None if data is _NOTHING else data
     return builder.document
