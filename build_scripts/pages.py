@@ -25,7 +25,7 @@ from .downloads import Extras, add_head, data_files
 from .escape import plain_markdown
 from .history import History
 from .page_cache import PageCache, Reads, Tracker, dated_ids
-from .parallel import RECORD_SHARE, Shared
+from .parallel import Shared
 from .placement import Group as DateGroup
 from .placement import grouped
 from .portable import portable_files
@@ -178,9 +178,8 @@ class Renderer(PageViews, Tracker):
     def _site(self) -> Site:
         site = Site()
         records = list(self.case.records.values())
-        # A one-off build renders most record pages on a second core meanwhile (parallel.py).
-        share = RECORD_SHARE if self.cache is None else 0.0
-        with Shared(records, self._one_off_page, share=share) as one_off:
+        # A one-off build renders record pages on a second core meanwhile (parallel.py).
+        with Shared(records, self._one_off_page, fork=self.cache is None) as one_off:
             # Before the section pages: the Data page shows each download's size.
             self.downloads = data_files(self.case, self.extras, self.directory_urls, self)
             for path, _, view in SECTION_VIEWS:

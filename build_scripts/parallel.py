@@ -5,12 +5,14 @@ known when `on_env` runs, before MkDocs renders a single page through the theme.
 work is the Pagefind binary's, in its own process, so starting it there lets a second core
 index while MkDocs renders; `on_post_build` waits for it.
 
-Before that, the second core would be idle while the site is rendered. `Shared` renders
-60% of the record pages (most of the render) in a forked process, which hands back only
-their text, while this one renders the downloads, the index pages and the other 40%; and
-`InFork` stages the records' search documents in another, so the index has only the
-hand-written pages left to stage when it starts. Both fork right after the check, with the
-heap frozen (`gc.freeze`), so a child copies only the memory pages it writes to.
+Before that, the second core would be idle while the site is rendered. `Shared` renders the
+record pages (most of the render) in a forked process too, which hands back only their
+text: the child starts at once, this process once it has rendered the downloads and the
+index pages, and each takes the next few pages no one has taken until none is left, so
+both end together whatever the other work costs. `InFork` stages the records' search
+documents in another, so the index has only the hand-written pages left to stage when it
+starts. Both fork right after the check, with the heap frozen (`gc.freeze`), so a child
+copies only the memory pages it writes to.
 
 (Rendering half of the pages through the theme in a forked process, after the render, was
 tried and measured: slower, 40.1 s against 35.1 s at 10,000 records, with system time up
@@ -26,18 +28,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 # Below this many items a fork costs more than it saves.
 FORK_FROM = 1000
-# The share of the record pages a one-off build renders in the forked process while this one
-# renders the rest of the site (measured at 10,000 records: 0.5 and 2/3 were slower).
-RECORD_SHARE = 0.6
+# The items `Shared` deals out are cut into at most this many runs, one token each, every
+# token two bytes: 4,096 bytes, what a pipe takes in one write on every system (PIPE_BUF).
+RUNS = 2048
 
 
 def in_background(work: Callable[[], T]) -> Future[T]:
@@ -66,40 +68,61 @@ class Steps:
 
 
 class Shared(Generic[T, R]):
-    """`work(item)` for every item, a `share` of them in a forked process started at once
-    (when this is Linux with two cores or more, a single thread and at least `FORK_FROM`
-    items), the rest here when `results()` is called: so this process can do other work
-    first. Use it as a context manager: leaving it stops a child whose results were not
-    asked for.
+    """`work(item)` for every item, shared with a forked process started at once (when this
+    is Linux with two cores or more, a single thread and at least `FORK_FROM` items, and
+    `fork` is true). The items are cut into runs; the child, and this process once
+    `results()` is called (so it can do other work first), each take the next run no one
+    has taken until none is left. Whichever has less other work does more of the items,
+    and both end together. Use it as a context manager: leaving it stops a child whose
+    results were not asked for.
+
+    The runs are tokens in a pipe, written before the fork: a read of a token takes it
+    whole, for one reader only (the kernel reads a pipe under a lock), and an empty pipe
+    whose writing end is closed reads as its end.
 
     Whatever goes wrong in the child (an error in `work`, a result that cannot be pickled,
-    the child killed), this process does the child's items itself, so an error is raised
-    here, as it would be without a fork. The results are the same either way. `work` must
-    not log: MkDocs counts warnings (for `--strict`) in this process."""
+    the child killed), this process does the items the child took itself, so an error is
+    raised here, as it would be without a fork. The results are the same either way.
+    `work` must not log: MkDocs counts warnings (for `--strict`) in this process."""
 
-    def __init__(self, items: Sequence[T], work: Callable[[T], R], *, share: float) -> None:
+    def __init__(self, items: Sequence[T], work: Callable[[T], R], *, fork: bool = True) -> None:
         self.items, self.work = items, work
-        self.theirs = _spread(len(items), share) if _can_fork(len(items)) else []
+        self.here: list[int] = []  # the indexes of the items done in this process
+        self._runs = -1  # the pipe of runs, if there is a child to share them with
         self._child: tuple[int, int] | None = None
-        if self.theirs:
-            self._child = _fork(lambda: [work(items[i]) for i in self.theirs])
+        if fork and _can_fork(len(items)):
+            self._runs = runs = _runs(len(items))
+            self._child = _fork(lambda: _take_runs(runs, items, work))
 
     def results(self, done: Callable[[], None]) -> list[R]:
         """Every item's result, in order; `done()` is called once per item, here only."""
-        theirs = set(self.theirs)
         found: dict[int, R] = {}
-        for index, item in enumerate(self.items):
-            if index not in theirs:
-                found[index] = self.work(item)
-                done()
+        for index in self._mine():
+            found[index] = self.work(self.items[index])
+            self.here.append(index)
+            done()
         child, self._child = self._child, None
         made = _reap(*child, kill=False) if child is not None else None
-        if made is None or len(made) != len(self.theirs):
-            made = [self.work(self.items[i]) for i in self.theirs]
-        for index, result in zip(self.theirs, made, strict=True):
-            found[index] = result  # type: ignore[assignment]  # what `work` gave in the child
-            done()
+        for start, results in made or []:  # type: ignore[misc]  # what `_take_runs` gave
+            for index, result in enumerate(results, start):
+                found[index] = result
+                done()
+        for index in range(len(self.items)):  # taken by a child that failed: made here
+            if index not in found:
+                found[index] = self.work(self.items[index])
+                self.here.append(index)
+                done()
         return [found[index] for index in range(len(self.items))]
+
+    def _mine(self) -> Iterator[int]:
+        """The indexes of the items this process takes: every one, without a child."""
+        if self._runs < 0:
+            yield from range(len(self.items))
+            return
+        runs, self._runs = self._runs, -1
+        with os.fdopen(runs, "rb", buffering=0) as pipe:
+            while run := _next_run(pipe, len(self.items)):
+                yield from run
 
     def __enter__(self) -> Shared[T, R]:
         return self
@@ -108,6 +131,43 @@ class Shared(Generic[T, R]):
         child, self._child = self._child, None
         if child is not None:
             _reap(*child, kill=True)
+        runs, self._runs = self._runs, -1
+        if runs >= 0:
+            os.close(runs)
+
+
+def _runs(count: int) -> int:
+    """A pipe holding one token for each run of `count` items (at most `RUNS` runs), its
+    writing end closed: the reading end."""
+    reader, writer = os.pipe()
+    try:
+        os.write(writer, b"".join(n.to_bytes(2, "big") for n in range(-(-count // _size(count)))))
+    finally:
+        os.close(writer)
+    return reader
+
+
+def _size(count: int) -> int:
+    """How many items a run holds, of `count` items."""
+    return max(1, -(-count // RUNS))
+
+
+def _next_run(pipe: BinaryIO, count: int) -> range:
+    """The indexes of the next run no process has taken (empty when none is left)."""
+    token = pipe.read(2)
+    if len(token) < 2:
+        return range(0)
+    start = int.from_bytes(token, "big") * _size(count)
+    return range(start, min(start + _size(count), count))
+
+
+def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> list[object]:
+    """In the child: `work` over the runs it takes, as (first index, results) per run."""
+    made: list[object] = []
+    with os.fdopen(runs, "rb", buffering=0) as pipe:
+        while run := _next_run(pipe, len(items)):
+            made.append((run.start, [work(items[index]) for index in run]))
+    return made
 
 
 class InFork(Generic[R]):
@@ -137,12 +197,6 @@ class InFork(Generic[R]):
         child, self._child = self._child, None
         if child is not None:
             _reap(*child, kill=True)
-
-
-def _spread(count: int, share: float) -> list[int]:
-    """The indexes of `share` of `count` items, spread evenly (items of a kind come
-    together, and kinds cost differently)."""
-    return [i for i in range(count) if int((i + 1) * share) > int(i * share)]
 
 
 def _can_fork(count: int) -> bool:

@@ -60,44 +60,96 @@ def _square(n: int) -> int:
 
 
 @pytest.mark.usefixtures("fork_always")
-@given(count=st.integers(1, 60), share=st.sampled_from([0.1, 0.5, 0.6, 0.9]))
+@given(count=st.integers(1, 5000), fork=st.booleans())
 @settings(max_examples=20, deadline=None)
-def test_results_are_in_order_and_each_item_is_done_once(count: int, share: float) -> None:
+def test_results_are_in_order_and_each_item_is_done_once(count: int, fork: bool) -> None:
     items = list(range(count))
     done: list[int] = []
-    with parallel.Shared(items, _square, share=share) as shared:
-        forked = bool(shared.theirs)
+    with parallel.Shared(items, lambda n: (n * n, os.getpid()), fork=fork) as shared:
+        forked = shared._child is not None
         results = shared.results(done=lambda: done.append(1))
-    assert results == [n * n for n in items]
+    assert [n for n, _ in results] == [n * n for n in items]
     assert len(done) == count
-    assert forked == (int(count * share) > 0)  # a share of no item forks nothing
+    assert forked == fork
+    here = [i for i, (_, pid) in enumerate(results) if pid == os.getpid()]
+    assert sorted(shared.here) == here  # each item once: here, or in the child
+    if not fork:
+        assert here == items
+
+
+def test_runs_cover_every_item_once_in_at_most_runs_tokens() -> None:
+    for count in (1, 2, 7, parallel.RUNS - 1, parallel.RUNS, parallel.RUNS + 1, 100_003):
+        reader = parallel._runs(count)
+        with os.fdopen(reader, "rb", buffering=0) as pipe:
+            runs = []
+            while run := parallel._next_run(pipe, count):
+                runs.append(run)
+        assert len(runs) <= parallel.RUNS
+        assert [i for run in runs for i in run] == list(range(count))
 
 
 @pytest.mark.usefixtures("fork_always")
-def test_the_child_does_its_share_in_another_process() -> None:
-    with parallel.Shared(list(range(10)), lambda _: os.getpid(), share=0.5) as shared:
+def test_the_process_with_less_other_work_does_more_of_the_items() -> None:
+    """The items are taken a run at a time, by whichever process is free: here the child
+    takes a long time over each, and this process does the rest."""
+    here = os.getpid()
+
+    def work(n: int) -> int:
+        if os.getpid() != here:
+            threading.Event().wait(0.2)
+        return os.getpid()
+
+    with parallel.Shared(list(range(40)), work) as shared:
         pids = shared.results(done=lambda: None)
-    assert {pids[i] for i in shared.theirs} != {os.getpid()}
-    assert all(pid == os.getpid() for i, pid in enumerate(pids) if i not in shared.theirs)
+    theirs = [i for i, pid in enumerate(pids) if pid != here]
+    assert len(theirs) <= 2  # the child was at its first run or two (if any) when this one ended
+    assert sorted(shared.here) == [i for i in range(40) if i not in theirs]
+
+    def slow_here(n: int) -> int:
+        if os.getpid() == here:
+            threading.Event().wait(0.2)
+        return os.getpid()
+
+    with parallel.Shared(list(range(40)), slow_here) as shared:
+        threading.Event().wait(0.5)  # this process's other work: the child takes them all
+        pids = shared.results(done=lambda: None)
+    assert shared.here == [] and here not in pids
 
 
 @pytest.mark.usefixtures("fork_always")
-def test_an_error_in_the_childs_share_is_raised_here() -> None:
+def test_an_error_in_the_child_is_raised_here() -> None:
     def work(n: int) -> int:
         if n == 7:
             raise ValueError("seven")
         return n
 
-    shared = parallel.Shared(list(range(10)), work, share=0.5)
-    assert 7 in shared.theirs
+    shared = parallel.Shared(list(range(10)), work)
+    threading.Event().wait(0.5)  # the child takes every item, and fails at the eighth
     with shared, pytest.raises(ValueError, match="seven"):
         shared.results(done=lambda: None)
 
 
 @pytest.mark.usefixtures("fork_always")
+def test_the_items_a_failed_child_took_are_made_here() -> None:
+    here = os.getpid()
+
+    def work(n: int) -> tuple[int, int]:
+        if n == 7 and os.getpid() != here:
+            os._exit(3)  # killed, say: none of its results arrive
+        return n, os.getpid()
+
+    shared = parallel.Shared(list(range(10)), work)
+    threading.Event().wait(0.5)
+    with shared:
+        results = shared.results(done=lambda: None)
+    assert results == [(n, here) for n in range(10)]
+    assert sorted(shared.here) == list(range(10))
+
+
+@pytest.mark.usefixtures("fork_always")
 def test_a_result_that_cannot_be_pickled_is_made_here() -> None:
     here = os.getpid()
-    with parallel.Shared(list(range(6)), lambda n: (lambda: n, os.getpid()), share=0.5) as s:
+    with parallel.Shared(list(range(6)), lambda n: (lambda: n, os.getpid())) as s:
         results = s.results(done=lambda: None)
     assert [f() for f, _ in results] == list(range(6))
     assert {pid for _, pid in results} == {here}
@@ -114,7 +166,7 @@ def test_leaving_early_stops_the_child(tmp_path: Path) -> None:
         return n
 
     here = os.getpid()
-    with pytest.raises(RuntimeError), parallel.Shared(list(range(4)), slow, share=0.5):
+    with pytest.raises(RuntimeError), parallel.Shared(list(range(4)), slow):
         raise RuntimeError("the parent's other work failed")
     threading.Event().wait(2.5)
     assert not mark.exists()
@@ -126,9 +178,10 @@ def test_no_fork_with_another_thread_running(monkeypatch: pytest.MonkeyPatch) ->
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        with parallel.Shared(list(range(10)), _square, share=0.5) as shared:
-            assert shared.theirs == []
+        with parallel.Shared(list(range(10)), _square) as shared:
+            assert shared._child is None
             assert shared.results(done=lambda: None) == [n * n for n in range(10)]
+            assert shared.here == list(range(10))
     finally:
         stop.set()
         thread.join()
