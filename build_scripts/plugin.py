@@ -11,8 +11,6 @@ inputs changed are rendered again (`serve_cache.py`); the index follows in the b
 
 from __future__ import annotations
 
-import ctypes
-import gc
 import logging
 import os
 import shutil
@@ -35,6 +33,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from . import heap
 from .checker import Case, check
 from .downloads import HistoryLinks
 from .escape import attr
@@ -138,6 +137,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._read: ReadyPage | None = None  # the ready page MkDocs read last (_let_go_read)
         # serve, records that never passed the check: the home page that lists their errors
         self._errors_page = ""
+        self._collector = False  # the collector is paused from on_files to on_env: was it on
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -195,9 +195,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if refused:  # before MkDocs reads docs/, which would follow a link
             text = "\n".join(format_text(f, cwd=cwd) for f in refused)
             raise PluginError(f"casefile: docs/ holds files that are not regular files\n{text}")
-        report, case = self._check()
-        self._steps.mark("check")
-        _settle_heap()
+        with heap.growing():
+            report, case = self._check()
+            self._steps.mark("check")
         for finding in report.warnings:
             log.warning("%s", format_text(finding, cwd=cwd))
         if case is None:
@@ -223,7 +223,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         )
         self.site = self._render(config, case)
         self._steps.mark("render")
-        _settle_heap(collect=True)
+        heap.settle(collect=True)
 
     def _render(self, config: MkDocsConfig, case: Case) -> Site:
         """Every generated file of the site (serving, through the page cache)."""
@@ -293,6 +293,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self._store is not None:
             self._store.keep_static(files)
         self._progress.stage("building pages", len(files.documentation_pages()))
+        # MkDocs now makes a page object for every file and reads every page, all kept to
+        # the end: the collector is off until they are frozen in `on_env` (heap.py).
+        self._collector = heap.pause() or self._collector
         return files
 
     def _errors_only(self, files: Files, config: MkDocsConfig) -> Files:
@@ -340,12 +343,17 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._let_go_read()  # every page is read
         self._cache_theme(env, config)
         self._steps.mark("read pages")
-        _settle_heap()
+        heap.settle()
+        self._resume_collector()
         if not self._serving:
             self._start_index(config, files)
         elif self._built is not None:  # kept to apply a save in place (serve_patch.py)
             self._last = LastBuild(config, files, self._built[1], env, self._stamp)
         return env
+
+    def _resume_collector(self) -> None:
+        collector, self._collector = self._collector, False
+        heap.resume(collector)
 
     def _cache_theme(self, env: jinja2.Environment, config: MkDocsConfig) -> None:
         """The parts of the theme that thousands of generated pages share, rendered once for
@@ -408,7 +416,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             self._staged[1].result()  # waits for the child, or stages here if it failed
             self._steps.mark("staging wait")
             self.case = case = None
-        _give_back_memory()  # the case's, and the pages' text's before it became UTF-8
+        heap.give_back_memory()  # the case's, and the pages' text's before it became UTF-8
         job = partial(self._build_index, config, case, language, hand_written)
         self._index_job = in_background(job)
 
@@ -470,9 +478,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._index(config)
         self._progress.close()
         if self._serving:
-            _settle_heap()
+            heap.settle()
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._resume_collector()
         self._progress.close()
         self._drop_staged()
         self._last = self._built = None  # the next save builds the whole site
@@ -620,34 +629,5 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         log.info("save applied in place in %.2f s: %s", sum(steps.seconds.values()), steps)
         self._index(last.config)
         self._progress.close()
-        _settle_heap()
+        heap.settle()
         return True
-
-
-def _settle_heap(*, collect: bool = False) -> None:
-    """Move what the build keeps (the checked case, the pages, the caches: half a million
-    objects at 10,000 records) out of the cyclic collector's way, after each step that made
-    it. A full collection walks every tracked object: five of them took 1.5 s of a build at
-    10,000 records, and 0.3-0.45 s of a save under serve, measured; after this they walk
-    only what later steps make. (Kept objects that are dropped later are still freed by
-    reference counting; only cycles among them would stay.)
-
-    `collect` first frees the cycles among what the step made, which a freeze would keep for
-    good: after the render, Jinja's macros hold the last page's template context in a cycle
-    that reaches the renderer, and through it the checked case."""
-    if collect:
-        gc.collect()
-    gc.freeze()
-
-
-def _give_back_memory() -> None:
-    """Hand the free memory of the heap back to the system, where the C library can (glibc's
-    `malloc_trim`; elsewhere nothing happens). Python returns its own arenas when they empty,
-    but memory freed to malloc stays in the process: at 10,000 records, the pages' text as
-    str (freed once handed to MkDocs as UTF-8) and the checked case left 70-90 MB there,
-    measured, for the rest of the build, while MkDocs writes the pages beside Pagefind."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return
-    trim(0)

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from . import heap
 from .checker import Case
 from .dates import EdtfDate, format_date
 from .escape import attr
@@ -535,7 +536,8 @@ def stage_records(case: Case, folder: Path, *, directory_urls: bool) -> None:
     for old in folder.glob("site*"):
         shutil.rmtree(old, ignore_errors=True)
     (folder / WORDS_FILE).unlink(missing_ok=True)
-    documents = record_documents(case, directory_urls=directory_urls)
+    with heap.growing():  # a document per record, kept to the end (heap.py)
+        documents = record_documents(case, directory_urls=directory_urls)
     parts = part_count(len(documents))
     for part, share in enumerate(dealt(documents, parts)):
         stage(share, part_site(folder, part), case.meta.language)
