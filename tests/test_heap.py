@@ -1,5 +1,6 @@
 """The cyclic collector during a build (`heap.py`): off while a step builds what later
-steps keep, the heap frozen after it, and on again afterwards, whatever ends the build."""
+steps keep, the heap frozen after it, and on again afterwards, whatever ends the build; and
+the search index started as soon as the hand-written pages are read."""
 
 from __future__ import annotations
 
@@ -90,6 +91,36 @@ def project(tmp_path: Path) -> Path:
 
 def _config(project: Path) -> MkDocsConfig:
     return load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(project / "site"))
+
+
+def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch, passes: list[int]
+) -> None:
+    read: list[tuple[int, int, int]] = []
+    start = CasefilePlugin._start_index
+
+    def started(plugin: CasefilePlugin, config: MkDocsConfig, files: Files) -> None:
+        assert plugin.site is not None and not gc.isenabled()  # reading: the collector off
+        pages = [f.page for f in files.documentation_pages() if f.page is not None]
+        ours = [p for p in pages if p.file.src_uri in plugin.site.titles]
+        theirs = [p for p in pages if p.file.src_uri not in plugin.site.titles]
+        read.append(
+            (
+                len(theirs),
+                sum(p.content is not None for p in theirs),
+                sum(p.content is not None for p in ours),
+            )
+        )
+        start(plugin, config, files)
+
+    monkeypatch.setattr(CasefilePlugin, "_start_index", started)
+    build(_config(project))
+    hand_written = len(list((project / "docs").rglob("*.md")))
+    assert hand_written > 0
+    # Once, when every hand-written page was read and no generated one yet.
+    assert read == [(hand_written, hand_written, 0)]
+    assert gc.isenabled()
+    assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
 
 
 def test_a_failed_build_turns_the_collector_on_again(
