@@ -15,8 +15,12 @@ So a step that builds what later steps keep runs with the collector off (`growin
 `pause` and `resume` across MkDocs' hooks), and its heap is then frozen (`settle`): moved
 out of the collector's way for good, so later passes walk only what later steps make.
 Objects frozen and dropped later are still freed by reference counting; only cycles among
-them would stay. A step that makes cycles for every page it renders (Jinja's macros do)
-keeps the collector on."""
+them would stay, so a freeze comes only after steps that leave none behind (MkDocs' reading
+of a generated page leaves none; Python-Markdown, reading a hand-written page, leaves some
+five hundred objects in cycles, which the collector frees while it is on). A step that
+builds a large heap and drops it runs with the collector off and freezes nothing
+(`paused`): as its objects are freed, the count of new objects goes down again. A step that
+makes cycles for every page it renders (Jinja's macros do) keeps the collector on."""
 
 from __future__ import annotations
 
@@ -53,15 +57,22 @@ def resume(enabled: bool) -> None:
 
 
 @contextmanager
-def growing() -> Iterator[None]:
-    """The collector off while the block builds what later steps keep, and the heap frozen
-    when it ends (not when it fails), before the collector is on again."""
+def paused() -> Iterator[None]:
+    """The collector off while the block runs, then as it was."""
     enabled = pause()
     try:
         yield
-        settle()
     finally:
         resume(enabled)
+
+
+@contextmanager
+def growing() -> Iterator[None]:
+    """The collector off while the block builds what later steps keep, and the heap frozen
+    when it ends (not when it fails), before the collector is on again."""
+    with paused():
+        yield
+        settle()
 
 
 def give_back_memory() -> None:

@@ -137,8 +137,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._read: ReadyPage | None = None  # the ready page MkDocs read last (_let_go_read)
         # serve, records that never passed the check: the home page that lists their errors
         self._errors_page = ""
-        self._collector = False  # the collector is paused from on_files to on_env: was it on
-        self._unread: list[Page] | None = None  # a full build: hand-written pages not read
+        self._collector = False  # was the collector on when a hook paused it (heap.py)
+        self._unread: list[Page] | None = None  # hand-written pages not read yet
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -294,9 +294,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self._store is not None:
             self._store.keep_static(files)
         self._progress.stage("building pages", len(files.documentation_pages()))
-        # MkDocs now makes a page object for every file and reads every page, all kept to
-        # the end: the collector is off until they are frozen in `on_env` (heap.py).
-        self._collector = heap.pause() or self._collector
+        # MkDocs now makes a page object for every file, kept to the end: the collector is
+        # off until they are frozen in `on_nav` (heap.py).
+        self._pause_collector()
         return files
 
     def _errors_only(self, files: Files, config: MkDocsConfig) -> Files:
@@ -352,6 +352,9 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         elif self._built is not None:  # kept to apply a save in place (serve_patch.py)
             self._last = LastBuild(config, files, self._built[1], env, self._stamp)
         return env
+
+    def _pause_collector(self) -> None:
+        self._collector = heap.pause() or self._collector
 
     def _resume_collector(self) -> None:
         collector, self._collector = self._collector, False
@@ -428,10 +431,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if self._store is not None:
             self._store.begin(frame_signature(config, nav))
         self._built = (files, nav)
-        if not self._serving and self.site is not None:
-            # The hand-written pages not read yet, last first: a full build starts the search
-            # index once they are (`_index_when_read`). MkDocs reads them before the
-            # generated pages, which come after them in `files`.
+        heap.settle()
+        self._resume_collector()
+        if self.site is not None:
+            # The hand-written pages not read yet, last first (`_when_read`). MkDocs reads
+            # them before the generated pages, which come after them in `files`.
             titles = self.site.titles
             docs = files.documentation_pages()
             self._unread = [f.page for f in docs if f.page and f.src_uri not in titles][::-1]
@@ -440,24 +444,30 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         self._let_go_read()
         if self._unread is not None:
-            self._index_when_read(config, files)
+            self._when_read(config, files)
         site = self.site
         if site is not None and page.file.generated_by and page.file.src_uri in site.titles:
             self._read = make_ready(page)
             return self._read
         return page
 
-    def _index_when_read(self, config: MkDocsConfig, files: Files) -> None:
-        """A full build starts the search index as soon as every hand-written page has been
-        read (MkDocs sets a page's content once the last plugin's `on_page_content` is
-        done), not when all pages have: seven seconds earlier at 100,000 records, measured."""
+    def _when_read(self, config: MkDocsConfig, files: Files) -> None:
+        """Once every hand-written page has been read (MkDocs sets a page's content once the
+        last plugin's `on_page_content` is done): the generated pages that MkDocs reads next
+        are kept to the end, so the collector is off until they are frozen in `on_env`
+        (what the hand-written pages left is collected and frozen first, everything before
+        it having been frozen in `on_nav`); and a full build starts the search index, not
+        waiting for them."""
         unread = self._unread
         while unread and unread[-1].content is not None:
             unread.pop()
         if unread == []:
             self._unread = None
-            self._steps.mark("read pages")
-            self._start_index(config, files)
+            heap.settle(collect=True)  # their cycles freed: a pass over what they left alone
+            self._pause_collector()
+            if not self._serving:
+                self._steps.mark("read pages")
+                self._start_index(config, files)
 
     def _let_go_read(self) -> None:
         """A ready page lets go of its text once MkDocs is done reading it: when the next

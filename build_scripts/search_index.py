@@ -536,14 +536,15 @@ def stage_records(case: Case, folder: Path, *, directory_urls: bool) -> None:
     for old in folder.glob("site*"):
         shutil.rmtree(old, ignore_errors=True)
     (folder / WORDS_FILE).unlink(missing_ok=True)
-    with heap.growing():  # a document per record, kept to the end (heap.py)
+    with heap.paused():  # a document per record, made, written and dropped (heap.py)
         documents = record_documents(case, directory_urls=directory_urls)
-    parts = part_count(len(documents))
-    for part, share in enumerate(dealt(documents, parts)):
-        stage(share, part_site(folder, part), case.meta.language)
-    if parts > 1:
-        words = sorted(vocabulary(documents.values()))
-        (folder / WORDS_FILE).write_text("\n".join(words), encoding="utf-8")
+        parts = part_count(len(documents))
+        for part, share in enumerate(dealt(documents, parts)):
+            stage(share, part_site(folder, part), case.meta.language)
+        if parts > 1:
+            words = sorted(vocabulary(documents.values()))
+            (folder / WORDS_FILE).write_text("\n".join(words), encoding="utf-8")
+        del documents
 
 
 def _scratch() -> str | None:

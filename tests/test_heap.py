@@ -8,6 +8,7 @@ import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
@@ -15,6 +16,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
 from build_scripts import heap
 from build_scripts.plugin import CasefilePlugin
@@ -96,11 +98,19 @@ def _config(project: Path) -> MkDocsConfig:
 def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
     project: Path, monkeypatch: pytest.MonkeyPatch, passes: list[int]
 ) -> None:
+    """And the collector is off while MkDocs makes the page objects and reads the generated
+    pages (kept to the end), on while it reads the hand-written ones (Python-Markdown leaves
+    cycles behind), and on after the build."""
     read: list[tuple[int, int, int]] = []
-    start = CasefilePlugin._start_index
+    collector: dict[str, set[bool]] = {"nav": set(), "ours": set(), "theirs": set()}
+    start, on_nav, on_markdown = (
+        CasefilePlugin._start_index,
+        CasefilePlugin.on_nav,
+        CasefilePlugin.on_page_markdown,
+    )
 
     def started(plugin: CasefilePlugin, config: MkDocsConfig, files: Files) -> None:
-        assert plugin.site is not None and not gc.isenabled()  # reading: the collector off
+        assert plugin.site is not None
         pages = [f.page for f in files.documentation_pages() if f.page is not None]
         ours = [p for p in pages if p.file.src_uri in plugin.site.titles]
         theirs = [p for p in pages if p.file.src_uri not in plugin.site.titles]
@@ -113,12 +123,25 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
         )
         start(plugin, config, files)
 
+    def nav(plugin: CasefilePlugin, nav: Navigation, **kwargs: Any) -> Navigation:
+        collector["nav"].add(gc.isenabled())  # the page objects are made
+        return on_nav(plugin, nav, **kwargs)
+
+    def markdown(plugin: CasefilePlugin, markdown: str, *, page: Page, **kwargs: Any) -> str:
+        assert plugin.site is not None
+        ours = page.file.src_uri in plugin.site.titles
+        collector["ours" if ours else "theirs"].add(gc.isenabled())
+        return on_markdown(plugin, markdown, page=page, **kwargs)
+
     monkeypatch.setattr(CasefilePlugin, "_start_index", started)
+    monkeypatch.setattr(CasefilePlugin, "on_nav", nav)
+    monkeypatch.setattr(CasefilePlugin, "on_page_markdown", markdown)
     build(_config(project))
     hand_written = len(list((project / "docs").rglob("*.md")))
     assert hand_written > 0
     # Once, when every hand-written page was read and no generated one yet.
     assert read == [(hand_written, hand_written, 0)]
+    assert collector == {"nav": {False}, "ours": {False}, "theirs": {True}}
     assert gc.isenabled()
     assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
 
@@ -126,16 +149,15 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
 def test_a_failed_build_turns_the_collector_on_again(
     project: Path, monkeypatch: pytest.MonkeyPatch, passes: list[int]
 ) -> None:
-    on_nav = CasefilePlugin.on_nav
+    on_pre_page = CasefilePlugin.on_pre_page
 
-    def fails(
-        plugin: CasefilePlugin, nav: Navigation, *, config: MkDocsConfig, files: Files
-    ) -> Navigation:
-        on_nav(plugin, nav, config=config, files=files)
-        assert not gc.isenabled()  # paused since on_files
-        raise RuntimeError("a later step failed")
+    def fails(plugin: CasefilePlugin, page: Page, **kwargs: Any) -> Page:
+        page = on_pre_page(plugin, page, **kwargs)
+        if not gc.isenabled():  # reading the generated pages
+            raise RuntimeError("a later step failed")
+        return page
 
-    monkeypatch.setattr(CasefilePlugin, "on_nav", fails)
+    monkeypatch.setattr(CasefilePlugin, "on_pre_page", fails)
     with pytest.raises(RuntimeError, match="a later step failed"):
         build(_config(project))
     assert gc.isenabled()
