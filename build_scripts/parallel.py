@@ -21,6 +21,8 @@ from 5.3 s to 13.6 s: copy-on-write of a 650 MB process.)
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import gc
 import os
 import pickle
@@ -40,6 +42,8 @@ FORK_FROM = 1000
 # The items `Shared` deals out are cut into at most this many runs, one token each, every
 # token two bytes: 4,096 bytes, what a pipe takes in one write on every system (PIPE_BUF).
 RUNS = 2048
+# What the pipe of a forked process's results holds at once, where the system allows it.
+PIPE_SIZE = 1 << 20
 
 
 def in_background(work: Callable[[], T]) -> Future[T]:
@@ -78,7 +82,10 @@ class Shared(Generic[T, R]):
 
     The runs are tokens in a pipe, written before the fork: a read of a token takes it
     whole, for one reader only (the kernel reads a pipe under a lock), and an empty pipe
-    whose writing end is closed reads as its end.
+    whose writing end is closed reads as its end. The child sends each run's results as
+    soon as it has them, and a thread here takes them in as they come: so the child never
+    holds more than a run of them (at 100,000 records, holding all its pages until the end
+    made the build's peak of memory, the moment both processes held them).
 
     Whatever goes wrong in the child (an error in `work`, a result that cannot be pickled,
     the child killed), this process does the items the child took itself, so an error is
@@ -90,9 +97,18 @@ class Shared(Generic[T, R]):
         self.here: list[int] = []  # the indexes of the items done in this process
         self._runs = -1  # the pipe of runs, if there is a child to share them with
         self._child: tuple[int, int] | None = None
+        self._arrived: list[object] = []  # the child's runs, as (first index, results)
+        self._taking: threading.Thread | None = None
         if fork and _can_fork(len(items)):
             self._runs = runs = _runs(len(items))
             self._child = _fork(lambda: _take_runs(runs, items, work))
+            self._taking = threading.Thread(
+                target=_receive,
+                args=(self._child[1], self._arrived),
+                name="casefile-results",
+                daemon=True,
+            )
+            self._taking.start()
 
     def results(self, done: Callable[[], None]) -> list[R]:
         """Every item's result, in order; `done()` is called once per item, here only."""
@@ -101,9 +117,8 @@ class Shared(Generic[T, R]):
             found[index] = self.work(self.items[index])
             self.here.append(index)
             done()
-        child, self._child = self._child, None
-        made = _reap(*child, kill=False) if child is not None else None
-        for start, results in made or []:  # type: ignore[misc]  # what `_take_runs` gave
+        self._wait(kill=False)
+        for start, results in self._arrived:  # type: ignore[misc]  # what `_take_runs` sent
             for index, result in enumerate(results, start):
                 found[index] = result
                 done()
@@ -128,12 +143,22 @@ class Shared(Generic[T, R]):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        child, self._child = self._child, None
-        if child is not None:
-            _reap(*child, kill=True)
+        self._wait(kill=True)
         runs, self._runs = self._runs, -1
         if runs >= 0:
             os.close(runs)
+
+    def _wait(self, *, kill: bool) -> None:
+        """Wait for the child to end (stopped first if `kill`), and for its last results.
+        The runs it sent whole stand even if it failed after them: each is `work`'s."""
+        child, self._child = self._child, None
+        if child is None:
+            return
+        if kill:
+            os.kill(child[0], signal.SIGKILL)
+        assert self._taking is not None
+        self._taking.join()  # the pipe ends when the child does
+        os.waitpid(child[0], 0)
 
 
 def _runs(count: int) -> int:
@@ -161,13 +186,40 @@ def _next_run(pipe: BinaryIO, count: int) -> range:
     return range(start, min(start + _size(count), count))
 
 
-def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> list[object]:
+def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> Iterator[object]:
     """In the child: `work` over the runs it takes, as (first index, results) per run."""
-    made: list[object] = []
     with os.fdopen(runs, "rb", buffering=0) as pipe:
         while run := _next_run(pipe, len(items)):
-            made.append((run.start, [work(items[index]) for index in run]))
-    return made
+            yield run.start, [work(items[index]) for index in run]
+
+
+def _receive(reader: int, into: list[object]) -> None:
+    """Every whole part the child sends down `reader`, into `into`, until the pipe ends
+    (or a part is cut short: the child failed). A part is its length, then its pickle,
+    read whole (a read waits without holding the interpreter's lock) and then loaded:
+    a thread that loads as it reads takes the lock back for every few kilobytes, and the
+    thread rendering pages beside it lost a tenth of its time at 100,000 records."""
+    with os.fdopen(reader, "rb", buffering=0) as pipe:
+        while (size := _read(pipe, 8)) is not None:
+            data = _read(pipe, int.from_bytes(size, "big"))
+            if data is None:
+                return
+            try:
+                into.append(pickle.loads(data))
+            except Exception:  # not what `_child` wrote: cut short
+                return
+
+
+def _read(pipe: BinaryIO, size: int) -> bytearray | None:
+    """`size` bytes from `pipe`, or None if it ends first."""
+    data = bytearray(size)
+    view, got = memoryview(data), 0
+    while got < size:
+        count = pipe.readinto(view[got:])
+        if not count:
+            return None
+        got += count
+    return data
 
 
 class InFork(Generic[R]):
@@ -177,7 +229,7 @@ class InFork(Generic[R]):
 
     def __init__(self, work: Callable[[], R], *, count: int) -> None:
         self.work: Callable[[], R] | None = work
-        self._child = _fork(lambda: [work()]) if _can_fork(count) else None
+        self._child = _fork(lambda: iter([work()])) if _can_fork(count) else None
         self._made: list[R] = []
 
     def result(self) -> R:
@@ -208,9 +260,12 @@ def _can_fork(count: int) -> bool:
     )
 
 
-def _fork(work: Callable[[], list[object]]) -> tuple[int, int]:
-    """`work()` in a forked process: its pid and the pipe its pickled result comes down."""
+def _fork(work: Callable[[], Iterator[object]]) -> tuple[int, int]:
+    """`work()` in a forked process: its pid and the pipe down which each part it yields
+    comes, pickled, as soon as it is made."""
     reader, writer = os.pipe()
+    with contextlib.suppress(OSError, AttributeError):  # where the system allows it
+        fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # a run of pages in one read
     gc.freeze()  # the collector would otherwise write into every object's memory page
     pid = os.fork()
     if pid == 0:
@@ -220,30 +275,28 @@ def _fork(work: Callable[[], list[object]]) -> tuple[int, int]:
     return pid, reader
 
 
-def _child(writer: int, work: Callable[[], object]) -> None:
+def _child(writer: int, work: Callable[[], Iterator[object]]) -> None:
     """Run in the forked process: never returns, never runs the parent's exit handlers."""
     status = 1
     try:
-        result = work()
-        with os.fdopen(writer, "wb") as out:  # pickled as it goes: no copy of it all at once
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(writer, "wb", buffering=0) as out:
+            for part in work():  # each sent as soon as it is made: no copy of them all
+                data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(len(data).to_bytes(8, "big"))
+                out.write(data)
+                del data, part
         status = 0
     finally:
         os._exit(status)
 
 
 def _reap(pid: int, reader: int, *, kill: bool) -> list[object] | None:
-    """The child's results (None if it failed), once it has ended."""
+    """The parts the child sent (None if it failed), once it has ended."""
+    found: list[object] = []
     if kill:
         os.kill(pid, signal.SIGKILL)
-    found: object = None
-    with os.fdopen(reader, "rb") as pipe:
-        if not kill:
-            try:  # read as it comes: the results, never a second copy of them as bytes
-                found = pickle.load(pipe)
-            except Exception:  # cut short: made here instead
-                found = None
+        os.close(reader)
+    else:
+        _receive(reader, found)  # read as it comes: never a second copy of it as bytes
     _, status = os.waitpid(pid, 0)
-    if kill or status != 0:
-        return None
-    return found if isinstance(found, list) else None
+    return None if kill or status != 0 else found

@@ -131,19 +131,41 @@ def test_an_error_in_the_child_is_raised_here() -> None:
 
 @pytest.mark.usefixtures("fork_always")
 def test_the_items_a_failed_child_took_are_made_here() -> None:
+    """The runs it sent whole before it failed stand (each is `work`'s result); the rest
+    of what it took, and the item it failed on, are made here."""
     here = os.getpid()
 
     def work(n: int) -> tuple[int, int]:
         if n == 7 and os.getpid() != here:
-            os._exit(3)  # killed, say: none of its results arrive
+            os._exit(3)  # killed, say, in the middle of its run
         return n, os.getpid()
 
     shared = parallel.Shared(list(range(10)), work)
-    threading.Event().wait(0.5)
+    threading.Event().wait(0.5)  # the child takes every item, one run at a time
     with shared:
         results = shared.results(done=lambda: None)
-    assert results == [(n, here) for n in range(10)]
-    assert sorted(shared.here) == list(range(10))
+    assert [n for n, _ in results] == list(range(10))
+    theirs = [n for n, pid in results if pid != here]
+    assert theirs == list(range(7))  # one item a run: the seven before it arrived
+    assert sorted(shared.here) == [7, 8, 9]
+
+
+@pytest.mark.usefixtures("fork_always")
+def test_the_child_sends_each_run_as_it_ends() -> None:
+    """Its results arrive while it still works: it never holds them all."""
+    here = os.getpid()
+    arrived: list[int] = []
+
+    def work(n: int) -> int:
+        if os.getpid() != here:
+            threading.Event().wait(0.1)
+        return n
+
+    with parallel.Shared(list(range(20)), work) as shared:
+        threading.Event().wait(1.0)  # the child is half way
+        arrived.append(len(shared._arrived))
+        shared.results(done=lambda: None)
+    assert 3 <= arrived[0] <= 15
 
 
 @pytest.mark.usefixtures("fork_always")
