@@ -1,9 +1,10 @@
 """Work that runs beside other work during a full build, on a second core.
 
 The search index is built from the records and the hand-written pages' bodies, which are all
-known when `on_env` runs, before MkDocs renders a single page through the theme. Most of the
-work is the Pagefind binary's, in its own process, so starting it there lets a second core
-index while MkDocs renders; `on_post_build` waits for it.
+known once MkDocs has read the hand-written pages (it reads them first), before it reads the
+generated ones or renders a single page through the theme. Most of the work is the Pagefind
+binary's, in its own process, so starting it there lets a second core index while MkDocs
+reads and renders; `on_post_build` waits for it.
 
 Before that, the second core would be idle while the site is rendered. `Shared` renders the
 record pages (most of the render) in a forked process too, which hands back only their
