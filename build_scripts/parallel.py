@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import BinaryIO, Generic, TypeVar
 
+from . import heap
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -45,6 +47,8 @@ FORK_FROM = 1000
 RUNS = 2048
 # What the pipe of a forked process's results holds at once, where the system allows it.
 PIPE_SIZE = 1 << 20
+# The child hands freed memory back to the system after sending this many runs.
+GIVE_BACK_EVERY = 32
 
 
 def in_background(work: Callable[[], T]) -> Future[T]:
@@ -83,10 +87,13 @@ class Shared(Generic[T, R]):
 
     The runs are tokens in a pipe, written before the fork: a read of a token takes it
     whole, for one reader only (the kernel reads a pipe under a lock), and an empty pipe
-    whose writing end is closed reads as its end. The child sends each run's results as
-    soon as it has them, and a thread here takes them in as they come: so the child never
-    holds more than a run of them (at 100,000 records, holding all its pages until the end
-    made the build's peak of memory, the moment both processes held them).
+    whose writing end is closed reads as its end. Once every run is taken, the child sends
+    its runs' results one at a time, letting go of each as it goes and handing the memory
+    back to the system now and then: at 100,000 records, a child that held all its pages
+    until it ended made the build's peak of memory, both processes holding them. (Sending
+    each run as soon as it was done, to a thread here, kept the child smaller still, but
+    MkDocs' theme step after it took 10 s longer, measured twice: the pages' text arrived
+    scattered through this process's heap.)
 
     Whatever goes wrong in the child (an error in `work`, a result that cannot be pickled,
     the child killed), this process does the items the child took itself, so an error is
@@ -99,17 +106,9 @@ class Shared(Generic[T, R]):
         self._runs = -1  # the pipe of runs, if there is a child to share them with
         self._child: tuple[int, int] | None = None
         self._arrived: list[object] = []  # the child's runs, as (first index, results)
-        self._taking: threading.Thread | None = None
         if fork and _can_fork(len(items)):
             self._runs = runs = _runs(len(items))
             self._child = _fork(lambda: _take_runs(runs, items, work))
-            self._taking = threading.Thread(
-                target=_receive,
-                args=(self._child[1], self._arrived),
-                name="casefile-results",
-                daemon=True,
-            )
-            self._taking.start()
 
     def results(self, done: Callable[[], None]) -> list[R]:
         """Every item's result, in order; `done()` is called once per item, here only."""
@@ -150,15 +149,14 @@ class Shared(Generic[T, R]):
             os.close(runs)
 
     def _wait(self, *, kill: bool) -> None:
-        """Wait for the child to end (stopped first if `kill`), and for its last results.
-        The runs it sent whole stand even if it failed after them: each is `work`'s."""
+        """The child's results, once it has ended (stopped first if `kill`). The runs it sent
+        whole stand even if it failed after them: each is `work`'s."""
         child, self._child = self._child, None
         if child is None:
             return
         if kill:
             os.kill(child[0], signal.SIGKILL)
-        assert self._taking is not None
-        self._taking.join()  # the pipe ends when the child does
+        _receive(child[1], self._arrived)  # the pipe ends when the child does
         os.waitpid(child[0], 0)
 
 
@@ -188,18 +186,25 @@ def _next_run(pipe: BinaryIO, count: int) -> range:
 
 
 def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> Iterator[object]:
-    """In the child: `work` over the runs it takes, as (first index, results) per run."""
+    """In the child: `work` over the runs it takes, as (first index, results) per run, once
+    none is left; each let go of once sent."""
+    made: list[tuple[int, list[R]]] = []
     with os.fdopen(runs, "rb", buffering=0) as pipe:
         while run := _next_run(pipe, len(items)):
-            yield run.start, [work(items[index]) for index in run]
+            made.append((run.start, [work(items[index]) for index in run]))
+    made.reverse()
+    sent = 0
+    while made:
+        yield made.pop()
+        sent += 1
+        if sent % GIVE_BACK_EVERY == 0:
+            heap.give_back_memory()
 
 
 def _receive(reader: int, into: list[object]) -> None:
     """Every whole part the child sends down `reader`, into `into`, until the pipe ends
     (or a part is cut short: the child failed). A part is its length, then its pickle,
-    read whole (a read waits without holding the interpreter's lock) and then loaded:
-    a thread that loads as it reads takes the lock back for every few kilobytes, and the
-    thread rendering pages beside it lost a tenth of its time at 100,000 records."""
+    read whole and then loaded."""
     with os.fdopen(reader, "rb", buffering=0) as pipe:
         while (size := _read(pipe, 8)) is not None:
             data = _read(pipe, int.from_bytes(size, "big"))

@@ -131,41 +131,31 @@ def test_an_error_in_the_child_is_raised_here() -> None:
 
 @pytest.mark.usefixtures("fork_always")
 def test_the_items_a_failed_child_took_are_made_here() -> None:
-    """The runs it sent whole before it failed stand (each is `work`'s result); the rest
-    of what it took, and the item it failed on, are made here."""
     here = os.getpid()
 
     def work(n: int) -> tuple[int, int]:
         if n == 7 and os.getpid() != here:
-            os._exit(3)  # killed, say, in the middle of its run
+            os._exit(3)  # killed, say, in the middle of its runs
         return n, os.getpid()
 
     shared = parallel.Shared(list(range(10)), work)
     threading.Event().wait(0.5)  # the child takes every item, one run at a time
     with shared:
         results = shared.results(done=lambda: None)
-    assert [n for n, _ in results] == list(range(10))
-    theirs = [n for n, pid in results if pid != here]
-    assert theirs == list(range(7))  # one item a run: the seven before it arrived
-    assert sorted(shared.here) == [7, 8, 9]
+    assert results == [(n, here) for n in range(10)]
+    assert sorted(shared.here) == list(range(10))
 
 
 @pytest.mark.usefixtures("fork_always")
-def test_the_child_sends_each_run_as_it_ends() -> None:
-    """Its results arrive while it still works: it never holds them all."""
-    here = os.getpid()
-    arrived: list[int] = []
-
-    def work(n: int) -> int:
-        if os.getpid() != here:
-            threading.Event().wait(0.1)
-        return n
-
-    with parallel.Shared(list(range(20)), work) as shared:
-        threading.Event().wait(1.0)  # the child is half way
-        arrived.append(len(shared._arrived))
-        shared.results(done=lambda: None)
-    assert 3 <= arrived[0] <= 15
+def test_the_child_sends_its_runs_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each run's results are pickled on their own and let go of once sent, the memory
+    handed back now and then: the child never holds two copies of them all."""
+    monkeypatch.setattr(parallel, "GIVE_BACK_EVERY", 2)
+    with parallel.Shared(list(range(9)), _square) as shared:
+        threading.Event().wait(0.5)  # the child takes every item
+        assert shared.results(done=lambda: None) == [n * n for n in range(9)]
+    assert shared.here == []
+    assert [start for start, _ in shared._arrived] == list(range(9))  # type: ignore[misc]
 
 
 @pytest.mark.usefixtures("fork_always")
