@@ -152,12 +152,8 @@ class Shared(Generic[T, R]):
         """The child's results, once it has ended (stopped first if `kill`). The runs it sent
         whole stand even if it failed after them: each is `work`'s."""
         child, self._child = self._child, None
-        if child is None:
-            return
-        if kill:
-            os.kill(child[0], signal.SIGKILL)
-        _receive(child[1], self._arrived)  # the pipe ends when the child does
-        os.waitpid(child[0], 0)
+        if child is not None:
+            self._arrived, _ = _reap(*child, kill=kill)
 
 
 def _runs(count: int) -> int:
@@ -244,8 +240,8 @@ class InFork(Generic[R]):
         if self.work is None:
             return self._made[0]
         child, self._child = self._child, None
-        made = _reap(*child, kill=False) if child is not None else None
-        if made is None or len(made) != 1:
+        made, ended = _reap(*child, kill=False) if child is not None else ([], False)
+        if not ended or len(made) != 1:
             made = [self.work()]
         self._made, self.work = made, None  # type: ignore[assignment]  # what `work` gave
         return self._made[0]
@@ -296,13 +292,14 @@ def _child(writer: int, work: Callable[[], Iterator[object]]) -> None:
         os._exit(status)
 
 
-def _reap(pid: int, reader: int, *, kill: bool) -> list[object] | None:
-    """The parts the child sent (None if it failed), once it has ended."""
+def _reap(pid: int, reader: int, *, kill: bool) -> tuple[list[object], bool]:
+    """The parts the child sent whole, once it has ended (stopped first if `kill`), and
+    whether it ended well."""
     found: list[object] = []
     if kill:
         os.kill(pid, signal.SIGKILL)
         os.close(reader)
     else:
-        _receive(reader, found)  # read as it comes: never a second copy of it as bytes
+        _receive(reader, found)  # one part's bytes at a time, never all of them at once
     _, status = os.waitpid(pid, 0)
-    return None if kill or status != 0 else found
+    return found, not kill and status == 0
