@@ -81,6 +81,7 @@ from .site_files import (
     normalise_edit_url,
 )
 from .site_paths import url_of
+from .stopping import terminate_as_interrupt
 from .templating import TemplateOverrideError
 from .theme import (
     cache_blocks,
@@ -134,6 +135,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._stamp = ""  # serve: `inputs_stamp` as this build began
         self._built: tuple[Files, Navigation] | None = None  # this build's files and nav
         self._unwatch: Callable[[], None] = lambda: None  # serve: stop watching the records
+        self._untrap: Callable[[], None] = lambda: None  # serve: SIGTERM as before
         self._read: ReadyPage | None = None  # the ready page MkDocs read last (_let_go_read)
         # serve, records that never passed the check: the home page that lists their errors
         self._errors_page = ""
@@ -142,8 +144,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
+        if self._serving:  # a SIGTERM shuts down as Ctrl-C does (stopping.py)
+            self._untrap = terminate_as_interrupt()
 
     def on_shutdown(self) -> None:
+        self._untrap()
+        self._untrap = lambda: None
         self._unwatch()
         if self._reindexer is not None:
             self._reindexer.close()

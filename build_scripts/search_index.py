@@ -414,6 +414,7 @@ def build_index(
     language: str,
     staging: Path | None = None,
     yielding: bool = False,
+    stop: threading.Event | None = None,
 ) -> IndexStats:
     """Pagefind's index of `documents` (site file -> document) written to `out`, replacing
     what was there. The result URLs are the site files' URLs from the site root; Pagefind's
@@ -421,7 +422,8 @@ def build_index(
     `staging` is a folder (`staging_folder`) where the records' documents are already staged
     (`stage_records`); `documents` are then the rest. It is removed at the end.
     `yielding` runs Pagefind at a lower priority (`nice`), for an index built in the
-    background while the server answers a save."""
+    background while the server answers a save. Once `stop` is set, Pagefind is stopped and
+    `Stopped` raised, the folders removed (a server shutting down)."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
 
     binary = get_executable()
@@ -435,7 +437,7 @@ def build_index(
         shutil.rmtree(written, ignore_errors=True)
         for part in range(parts):  # one after another: one part's memory at a time
             bundle = written / part_bundle(part)
-            _pagefind(binary, part_site(folder, part), bundle, language, yielding)
+            _pagefind(binary, part_site(folder, part), bundle, language, yielding, stop)
             shutil.rmtree(part_site(folder, part), ignore_errors=True)
     except BaseException:
         shutil.rmtree(written, ignore_errors=True)
@@ -484,19 +486,52 @@ def _stage_vocabulary(
         (part_site(folder, part) / VOCABULARY_PAGE).write_text(page, encoding="utf-8")
 
 
-def _pagefind(binary: Path, site: Path, bundle: Path, language: str, yielding: bool) -> None:
+class Stopped(Exception):
+    """An index build stopped before its end, as it was asked to (`build_index`'s `stop`)."""
+
+
+def _pagefind(
+    binary: Path,
+    site: Path,
+    bundle: Path,
+    language: str,
+    yielding: bool,
+    stop: threading.Event | None = None,
+) -> None:
     """One Pagefind run over the staged `site`, its bundle written to `bundle` with only what
-    the search box loads."""
+    the search box loads; stopped (and `Stopped` raised) once `stop` is set."""
+    if stop is not None and stop.is_set():
+        raise Stopped
     command = [*_nice(yielding), str(binary), "--site", str(site)]
     command += ["--output-path", str(bundle)]
     command += ["--force-language", language.split("-")[0].lower()]
     command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"pagefind failed ({done.returncode}): {done.stdout[-2000:]}")
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        output = _output(process, stop)
+    if process.returncode != 0:
+        raise RuntimeError(f"pagefind failed ({process.returncode}): {output[-2000:]}")
     for path in bundle.iterdir():
         if path.is_file() and not KEEP.match(path.name):
             path.unlink()
+
+
+def _output(process: subprocess.Popen[str], stop: threading.Event | None) -> str:
+    """What `process` printed, once it ended; it is ended first if `stop` is set meanwhile."""
+    if stop is None:
+        return process.communicate()[0]
+    while True:
+        try:
+            return process.communicate(timeout=STOP_POLL)[0]
+        except subprocess.TimeoutExpired:
+            if stop.is_set():
+                process.kill()  # its output is thrown away with its folders
+                process.communicate()
+                raise Stopped from None
+
+
+STOP_POLL = 0.05  # seconds between looks at `stop` while Pagefind runs
 
 
 def _page_count(bundle: Path) -> int:
@@ -568,7 +603,8 @@ def swap_in(new: Path, target: Path) -> None:
 class Reindexer:
     """Builds the index in the background while `mkdocs serve` serves the site, so a reload
     is never delayed by it. Each build's documents are collected at once (the built pages go
-    with the next build); a newer build's index wins over an older one still running."""
+    with the next build); a newer build's index wins over an older one still running.
+    `close` stops the builds in progress and removes what they staged."""
 
     log: Callable[[str], None]
     generation: int = 0
@@ -576,11 +612,14 @@ class Reindexer:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _last: Path | None = None  # the last index built, kept outside the site folder
     threads: list[threading.Thread] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)  # set: serving has ended
 
     def submit(
         self, documents: Mapping[str, SearchDocument], site_dir: Path, language: str
     ) -> None:
         with self._lock:
+            if self._stop.is_set():
+                return
             self.generation += 1
             generation = self.generation
             if (
@@ -613,9 +652,11 @@ class Reindexer:
         parent = site_dir.parent
         work = Path(tempfile.mkdtemp(prefix=".casefile-search-", dir=parent))
         try:
-            stats = build_index(documents, work / BUNDLE, language=language, yielding=True)
+            stats = build_index(
+                documents, work / BUNDLE, language=language, yielding=True, stop=self._stop
+            )
             with self._lock:
-                if generation != self.generation or not site_dir.is_dir():
+                if self._stop.is_set() or generation != self.generation or not site_dir.is_dir():
                     return  # a newer build's index is on its way
                 keep = work / "last"
                 shutil.copytree(work / BUNDLE, keep, copy_function=os.link)
@@ -630,6 +671,8 @@ class Reindexer:
                 f"search index of {stats.pages} pages in place {lag:.2f} s after the build "
                 f"(indexing {stats.seconds:.2f} s)"
             )
+        except Stopped:  # serving has ended
+            pass
         except Exception as exc:  # a failed re-index must not stop the server
             self.log(f"search index not rebuilt: {exc}")
         finally:
@@ -645,8 +688,12 @@ class Reindexer:
                 return
             alive[0].join(left)
 
-    def close(self) -> None:
-        """Remove the kept copy of the last index (registered to run when serving ends)."""
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop the builds in progress, wait for them to remove what they staged (in
+        /dev/shm: memory, until the machine restarts), and remove the kept copy of the last
+        index. Called when serving ends, and at exit."""
+        self._stop.set()
+        self.wait(timeout)
         with self._lock:
             if self._last is not None:
                 shutil.rmtree(self._last.parent, ignore_errors=True)

@@ -1,0 +1,203 @@
+"""`mkdocs serve` stopped while its search index is being built leaves nothing behind:
+not the documents staged for Pagefind (in /dev/shm, which is memory), not Pagefind itself,
+not MkDocs' temporary site folder. Stopped with Ctrl-C (SIGINT) or by a process manager or a
+test harness (SIGTERM)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from build_scripts import search_index
+from build_scripts.checker import Case, check
+from build_scripts.search_index import (
+    BUNDLE,
+    Reindexer,
+    Stopped,
+    build_index,
+    record_documents,
+)
+from build_scripts.stopping import terminate_as_interrupt
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def example() -> Case:
+    _, case = check(ROOT / "casefile")
+    assert case is not None
+    return case
+
+
+def _fake_pagefind(folder: Path) -> Path:
+    """A Pagefind that records its process id and then takes a minute (it becomes `sleep`,
+    so the id stays the process's own)."""
+    fake = folder / "pagefind"
+    fake.write_text(f'#!/bin/sh\necho $$ > "{folder}/pid"\nexec sleep 60\n')
+    fake.chmod(0o755)
+    return fake
+
+
+def _wait_for(found: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not found():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(0.02)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_closing_a_reindexer_stops_pagefind_and_removes_its_staging(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pagefind.service
+
+    fake = _fake_pagefind(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: fake)
+    monkeypatch.setattr(search_index, "_scratch", lambda: str(scratch))
+    site = tmp_path / "site"
+    site.mkdir()
+    messages: list[str] = []
+    reindexer = Reindexer(messages.append)
+    reindexer.submit(record_documents(example, directory_urls=True), site, "en")
+    _wait_for((tmp_path / "pid").is_file, "Pagefind started")
+    _wait_for(lambda: (tmp_path / "pid").read_text().strip() != "", "its id written")
+    pid = int((tmp_path / "pid").read_text())
+    assert any(scratch.iterdir())  # the documents, staged while Pagefind runs
+    reindexer.close()
+    assert not any(thread.is_alive() for thread in reindexer.threads)
+    assert _gone(pid)
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pagefind", "pid", "scratch", "site"]
+    assert not (site / BUNDLE).exists()
+    assert messages == []  # stopped, not failed
+    reindexer.submit(record_documents(example, directory_urls=True), site, "en")
+    assert reindexer.threads == [] or not any(t.is_alive() for t in reindexer.threads)
+
+
+def test_an_index_asked_to_stop_runs_no_pagefind_and_keeps_nothing(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(search_index, "_scratch", lambda: str(scratch))
+    stop = threading.Event()
+    stop.set()
+    out = tmp_path / "out" / BUNDLE
+    with pytest.raises(Stopped):
+        build_index(record_documents(example, directory_urls=True), out, language="en", stop=stop)
+    assert list(scratch.iterdir()) == []
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_sigterm_interrupts_as_ctrl_c_until_restored() -> None:
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    restore = terminate_as_interrupt()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGTERM)
+    finally:
+        restore()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_handler_already_set_is_left_alone() -> None:
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        restore = terminate_as_interrupt()
+        signal.raise_signal(signal.SIGTERM)
+        restore()
+        assert seen == [signal.SIGTERM]
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_off_the_main_thread_nothing_changes() -> None:
+    restores: list[Callable[[], None]] = []
+    thread = threading.Thread(target=lambda: restores.append(terminate_as_interrupt()))
+    thread.start()
+    thread.join()
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    restores[0]()  # does nothing, and may be called
+
+
+SERVE = """
+import sys
+from pathlib import Path
+
+import pagefind.service
+
+from build_scripts import search_index
+from mkdocs.__main__ import cli
+
+fake, scratch, address = sys.argv[1:]
+pagefind.service.get_executable = lambda: Path(fake)
+search_index._scratch = lambda: scratch
+sys.argv = ["mkdocs", "serve", "--no-livereload", "-a", address]
+cli()
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_stopped_while_indexing_leaves_nothing_behind(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    project, scratch, temp = tmp_path / "project", tmp_path / "scratch", tmp_path / "tmp"
+    for folder in (project / "docs", scratch, temp):
+        folder.mkdir(parents=True)
+    fake = _fake_pagefind(tmp_path)
+    os.symlink(ROOT / "casefile", project / "casefile")
+    (project / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n")
+    (project / "mkdocs.yml").write_text("site_name: Stop\ntheme: material\nplugins: [casefile]\n")
+    (project / "serve.py").write_text(SERVE)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TMPDIR": str(temp), "PYTHONPATH": str(ROOT)}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "serve.py", str(fake), str(scratch), f"127.0.0.1:{port}"],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for((tmp_path / "pid").is_file, "the index started", timeout=120)
+        _wait_for(lambda: (tmp_path / "pid").read_text().strip() != "", "its id written")
+        pid = int((tmp_path / "pid").read_text())
+        assert any(scratch.iterdir()) and any(temp.iterdir())
+        process.send_signal(signum)
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    printed = log.read_text(errors="replace")
+    assert code == 0, printed
+    assert "Shutting down" in printed, printed
+    assert _gone(pid), printed
+    assert list(scratch.iterdir()) == [], printed  # the staged documents
+    assert list(temp.iterdir()) == [], printed  # MkDocs' site folder, the index's work folder
