@@ -23,7 +23,6 @@ from 5.3 s to 13.6 s: copy-on-write of a 650 MB process.)
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import os
 import pickle
@@ -181,13 +180,14 @@ def _next_run(pipe: BinaryIO, count: int) -> range:
     return range(start, min(start + _size(count), count))
 
 
-def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> Iterator[object]:
-    """In the child: `work` over the runs it takes, as (first index, results) per run, once
-    none is left; each let go of once sent."""
-    made: list[tuple[int, list[R]]] = []
+def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> Iterator[bytes]:
+    """In the child: `work` over the runs it takes, each run pickled as (first index,
+    results) as soon as it is made, so that the time pickling takes counts in how many runs
+    the child takes; sent once none is left, each let go of once sent."""
+    made: list[bytes] = []
     with os.fdopen(runs, "rb", buffering=0) as pipe:
         while run := _next_run(pipe, len(items)):
-            made.append((run.start, [work(items[index]) for index in run]))
+            made.append(_pickled((run.start, [work(items[index]) for index in run])))
     made.reverse()
     sent = 0
     while made:
@@ -195,6 +195,10 @@ def _take_runs(runs: int, items: Sequence[T], work: Callable[[T], R]) -> Iterato
         sent += 1
         if sent % GIVE_BACK_EVERY == 0:
             heap.give_back_memory()
+
+
+def _pickled(part: object) -> bytes:
+    return pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _receive(reader: int, into: list[object]) -> None:
@@ -231,7 +235,7 @@ class InFork(Generic[R]):
 
     def __init__(self, work: Callable[[], R], *, count: int) -> None:
         self.work: Callable[[], R] | None = work
-        self._child = _fork(lambda: iter([work()])) if _can_fork(count) else None
+        self._child = _fork(lambda: iter([_pickled(work())])) if _can_fork(count) else None
         self._made: list[R] = []
 
     def result(self) -> R:
@@ -262,11 +266,13 @@ def _can_fork(count: int) -> bool:
     )
 
 
-def _fork(work: Callable[[], Iterator[object]]) -> tuple[int, int]:
+def _fork(work: Callable[[], Iterator[bytes]]) -> tuple[int, int]:
     """`work()` in a forked process: its pid and the pipe down which each part it yields
-    comes, pickled, as soon as it is made."""
+    (a pickle) comes, as soon as it is made."""
     reader, writer = os.pipe()
     with contextlib.suppress(OSError, AttributeError):  # where the system allows it
+        import fcntl  # not on Windows, where nothing forks
+
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # a run of pages in one read
     gc.freeze()  # the collector would otherwise write into every object's memory page
     pid = os.fork()
@@ -277,16 +283,15 @@ def _fork(work: Callable[[], Iterator[object]]) -> tuple[int, int]:
     return pid, reader
 
 
-def _child(writer: int, work: Callable[[], Iterator[object]]) -> None:
+def _child(writer: int, work: Callable[[], Iterator[bytes]]) -> None:
     """Run in the forked process: never returns, never runs the parent's exit handlers."""
     status = 1
     try:
         with os.fdopen(writer, "wb", buffering=0) as out:
             for part in work():  # each sent as soon as it is made: no copy of them all
-                data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-                out.write(len(data).to_bytes(8, "big"))
-                out.write(data)
-                del data, part
+                out.write(len(part).to_bytes(8, "big"))
+                out.write(part)
+                del part
         status = 0
     finally:
         os._exit(status)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from . import models
 from .files import Entry, StatKey, read_bytes, read_stat, scan_dir, scan_named
 from .findings import CODES, Finding, Fix, Location
+from .parallel import Shared
 from .progress import QUIET, Progress
 from .strictyaml import Document, PathKey, decode, load_data, load_file
 from .textmatch import SourceText
@@ -486,12 +487,50 @@ def load(root: Path, cache: FileCache | None = None, progress: Progress = QUIET)
         loaded.memo = cache.memo
     _load_top(loaded, top, problems)
     folders = {e.name: e.path for e in top if e.is_dir}
-    for kind in models.KIND_LIST:
-        if kind.folder in folders:
-            _load_folder(loaded, kind, folders[kind.folder], cache, progress)
+    listed = [
+        (kind, *(cache.scan(folder) if cache else scan_dir(folder)))
+        for kind in models.KIND_LIST
+        if (folder := folders.get(kind.folder)) is not None
+    ]
+    record_files = [(kind, e) for kind, entries, _ in listed for e in entries if _is_record(e)]
+    outcomes = iter(_load_records(record_files, cache, progress))
+    for kind, entries, problems in listed:
+        loaded.findings.extend(problems)
+        _load_folder(loaded, kind, entries, outcomes, cache)
     if cache is not None:
         cache.prune()
     return loaded
+
+
+def _is_record(entry: Entry) -> bool:
+    """Whether `entry` is a record file (by its suffix) in a kind's folder."""
+    return not entry.is_dir and entry.path.suffix in RECORD_SUFFIXES
+
+
+def _load_records(
+    files: list[tuple[models.Kind, Entry]], cache: FileCache | None, progress: Progress
+) -> list[Loaded]:
+    """Each record file's outcome, in order. Serving (a `cache`), a file that did not
+    change gives what it gave before. Otherwise the files are shared with a forked process
+    where there are enough of them (`parallel.Shared`): parsing is most of a cold check,
+    and each file is parsed on its own; the outcomes come back pickled, in the same order,
+    equal to those made here."""
+    if cache is not None:
+        outcomes = []
+        for kind, entry in files:
+            outcome = cache.unchanged(cache.records, entry)  # nearly every file, serving
+            if outcome is None:
+                outcome = _load_record(kind.name, kind.model, entry, cache)
+            outcomes.append(outcome)
+            progress.advance()
+        return outcomes
+    with Shared(files, _load_one) as shared:
+        return shared.results(progress.advance)
+
+
+def _load_one(file: tuple[models.Kind, Entry]) -> Loaded:
+    kind, entry = file
+    return _load_record(kind.name, kind.model, entry, None)
 
 
 def _load_top(loaded: LoadedCase, top: list[Entry], refused: list[Finding]) -> None:
@@ -516,58 +555,39 @@ def _load_top(loaded: LoadedCase, top: list[Entry], refused: list[Finding]) -> N
 def _load_folder(
     loaded: LoadedCase,
     kind: models.Kind,
-    directory: Path,
+    entries: list[Entry],
+    outcomes: Iterator[Loaded],
     cache: FileCache | None,
-    progress: Progress,
 ) -> None:
-    """Every record file of one kind's folder (and, for sources, their full texts)."""
+    """One kind's folder: its records (their outcomes, in the order of its record files, from
+    `outcomes`), a finding for anything else, and for sources their full texts."""
     findings = loaded.findings
-    entries, problems = cache.scan(directory) if cache else scan_dir(directory)
-    findings.extend(problems)
     texts: dict[str, Entry] = {}
     for entry in entries:
-        # A record file that did not change, first: nearly all of them, when serving.
-        outcome = cache.unchanged(cache.records, entry) if cache else None
-        if outcome is None:
-            outcome = _load_entry(kind, entry, cache, texts, findings)
-        if outcome is None:
-            continue  # not a record file
-        record, problems, problem = outcome
-        progress.advance()
-        findings.extend([problem, *problems] if problem else problems)
-        if isinstance(record, Record) and problem is None:
-            loaded.records.append(record)
-        elif isinstance(record, InvalidRecord) and problem is None:
-            loaded.invalid.append(record)
+        if _is_record(entry):
+            record, problems, problem = next(outcomes)
+            findings.extend([problem, *problems] if problem else problems)
+            if isinstance(record, Record) and problem is None:
+                loaded.records.append(record)
+            elif isinstance(record, InvalidRecord) and problem is None:
+                loaded.invalid.append(record)
+        elif entry.is_dir:
+            findings.append(
+                Finding.make(
+                    "unexpected-file", Location(entry.path), variant="folder", folder=kind.folder
+                )
+            )
+        elif kind.folder == "sources" and entry.path.suffix == ".txt":
+            texts[entry.path.stem] = entry
+        else:
+            findings.append(
+                Finding.make(
+                    "unexpected-file", Location(entry.path), variant="not-yml", name=entry.name
+                )
+            )
     if kind.folder == "sources":
         record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
         findings.extend(_attach_texts(loaded.records, texts, record_stems, cache))
-
-
-def _load_entry(
-    kind: models.Kind,
-    entry: Entry,
-    cache: FileCache | None,
-    texts: dict[str, Entry],
-    findings: list[Finding],
-) -> Loaded | None:
-    """A record file's outcome; None for anything else in a kind's folder: a source's full
-    text, put in `texts` by its stem, or a finding."""
-    path = entry.path
-    suffix = path.suffix
-    if entry.is_dir:
-        findings.append(
-            Finding.make("unexpected-file", Location(path), variant="folder", folder=kind.folder)
-        )
-    elif kind.folder == "sources" and suffix == ".txt":
-        texts[path.stem] = entry
-    elif suffix not in RECORD_SUFFIXES:
-        findings.append(
-            Finding.make("unexpected-file", Location(path), variant="not-yml", name=path.name)
-        )
-    else:
-        return _load_record(kind.name, kind.model, entry, cache)
-    return None
 
 
 def _read_text(entry: Entry, cache: FileCache | None) -> tuple[SourceText | None, list[Finding]]:

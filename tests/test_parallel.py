@@ -20,10 +20,13 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from build_scripts import parallel
+from build_scripts import parallel, records
 from build_scripts.checker import check
+from build_scripts.files import Entry
+from build_scripts.findings import format_text
 from build_scripts.pages import render_site
 from build_scripts.plugin import CasefilePlugin
+from build_scripts.records import load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -270,7 +273,7 @@ def test_a_build_that_forks_writes_the_same_site(
     if threading.active_count() != 1 or not parallel._can_fork(1):
         pytest.skip("this process cannot fork here")
     shared = site("shared")
-    assert forks == [1, 1]  # the search documents, then the record pages
+    assert forks == [1, 1, 1]  # the record files, the search documents, the record pages
     assert after_start == [None]
     assert sorted(shared) == sorted(alone)
     assert any(p.startswith("pagefind/") for p in shared)
@@ -348,3 +351,53 @@ plugin.on_config(config)
 plugin.on_pre_build(config=config)
 folder = plugin._staged[0]
 """
+
+
+def _loaded(root: Path) -> tuple[list[object], list[object], list[str]]:
+    loaded = load(root)
+    found = [
+        (r.kind, r.id, r.path, r.data, r.positions, r.text.text if r.text else None, r.text_path)
+        for r in loaded.records
+    ]
+    return found, list(loaded.invalid), [format_text(f) for f in loaded.findings]
+
+
+def test_a_forked_load_reads_the_same_records_and_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record files parsed in a forked process too: the same records (every value and
+    position), the same invalid records and the same findings, in the same order, as when
+    every file is parsed here; and when the child fails, the files it took are parsed here."""
+    root = tmp_path / "casefile"
+    shutil.copytree(ROOT / "casefile", root)
+    (root / "actors" / "zz-bad-kind.yml").write_text("name: Zed\nkind: persn\n")
+    (root / "events" / "broken.yml").write_text("title: [unclosed\n")
+    (root / "events" / "Not An Id.yml").write_text("title: T\ndate: 2022-01-01\n")
+    (root / "quotes" / "notes.txt").write_text("not a record\n")
+    (root / "sources" / "a-folder").mkdir()
+    monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
+    alone = _loaded(root)
+    assert alone[1] and len(alone[2]) >= 4  # the broken files are in it
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    if threading.active_count() != 1 or not parallel._can_fork(1):
+        pytest.skip("this process cannot fork here")
+    forks: list[int] = []
+    fork = parallel._fork
+
+    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
+        forks.append(1)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "_fork", counted)
+    assert _loaded(root) == alone
+    assert forks == [1]
+    here = os.getpid()
+    one = records._load_one
+
+    def fails_in_the_child(file: tuple[object, Entry]) -> object:
+        if os.getpid() != here:
+            raise ValueError("only there")
+        return one(file)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(records, "_load_one", fails_in_the_child)
+    assert _loaded(root) == alone
