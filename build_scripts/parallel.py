@@ -1,5 +1,9 @@
 """Work that runs beside other work during a full build, on a second core.
 
+A cold check starts it: `Shared` shares the record files with a forked process (each
+file is parsed on its own, and parsing is most of a cold check), which sends back the
+records it made.
+
 The search index is built from the records and the hand-written pages' bodies, which are all
 known once MkDocs has read the hand-written pages (it reads them first), before it reads the
 generated ones or renders a single page through the theme. Most of the work is the Pagefind
