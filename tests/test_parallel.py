@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -202,22 +202,29 @@ def test_no_fork_with_another_thread_running(monkeypatch: pytest.MonkeyPatch) ->
         thread.join()
 
 
+def _counting_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on any work forks, where this process can (else the test is skipped); the
+    list grows by one at each fork."""
+    monkeypatch.setattr(parallel, "FORK_FROM", 1)
+    if threading.active_count() != 1 or not parallel._can_fork(1):
+        pytest.skip("this process cannot fork here")
+    forks: list[int] = []
+    fork = parallel._fork
+
+    def counted(work: Callable[[], Iterator[bytes]]) -> tuple[int, int]:
+        forks.append(1)
+        return fork(work)
+
+    monkeypatch.setattr(parallel, "_fork", counted)
+    return forks
+
+
 def test_a_forked_render_builds_the_same_site(monkeypatch: pytest.MonkeyPatch) -> None:
     _, case = check(ROOT / "casefile")
     assert case is not None
     monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
     alone = render_site(case)
-    monkeypatch.setattr(parallel, "FORK_FROM", 1)
-    if threading.active_count() != 1 or not parallel._can_fork(len(case.records)):
-        pytest.skip("this process cannot fork here")
-    forks: list[int] = []
-    fork = parallel._fork
-
-    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
-        forks.append(1)
-        return fork(work)
-
-    monkeypatch.setattr(parallel, "_fork", counted)
+    forks = _counting_forks(monkeypatch)
     shared = render_site(case)
     assert forks == [1]
     assert shared.files == alone.files
@@ -252,13 +259,6 @@ def test_a_build_that_forks_writes_the_same_site(
 
     monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
     alone = site("alone")
-    forks: list[int] = []
-    fork = parallel._fork
-
-    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
-        forks.append(1)
-        return fork(work)
-
     # Once the records' documents are staged, the build lets the checked case go.
     after_start: list[object] = []
     start = CasefilePlugin._start_index
@@ -268,10 +268,7 @@ def test_a_build_that_forks_writes_the_same_site(
         after_start.append(plugin.case)
 
     monkeypatch.setattr(CasefilePlugin, "_start_index", started)
-    monkeypatch.setattr(parallel, "FORK_FROM", 1)
-    monkeypatch.setattr(parallel, "_fork", counted)
-    if threading.active_count() != 1 or not parallel._can_fork(1):
-        pytest.skip("this process cannot fork here")
+    forks = _counting_forks(monkeypatch)
     shared = site("shared")
     assert forks == [1, 1, 1]  # the record files, the search documents, the record pages
     assert after_start == [None]
@@ -378,17 +375,7 @@ def test_a_forked_load_reads_the_same_records_and_findings(
     monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
     alone = _loaded(root)
     assert alone[1] and len(alone[2]) >= 4  # the broken files are in it
-    monkeypatch.setattr(parallel, "FORK_FROM", 1)
-    if threading.active_count() != 1 or not parallel._can_fork(1):
-        pytest.skip("this process cannot fork here")
-    forks: list[int] = []
-    fork = parallel._fork
-
-    def counted(work: Callable[[], list[object]]) -> tuple[int, int]:
-        forks.append(1)
-        return fork(work)
-
-    monkeypatch.setattr(parallel, "_fork", counted)
+    forks = _counting_forks(monkeypatch)
     assert _loaded(root) == alone
     assert forks == [1]
     here = os.getpid()
