@@ -1,4 +1,4 @@
-"""Work that runs beside other work during a full build, on a second core.
+"""Work that runs beside other work during a cold check and a full build, on a second core.
 
 A cold check starts it: `Shared` shares the record files with a forked process (each
 file is parsed on its own, and parsing is most of a cold check), which sends back the

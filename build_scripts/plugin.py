@@ -548,8 +548,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                 reindexer.submit(documents, site_dir, checked.meta.language)
 
             thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
-            reindexer.threads.append(thread)
-            thread.start()
+            reindexer.track(thread)
             return
         job, self._index_job = self._index_job, None
         if job is None:  # not started beside the pages (no on_env): from the built pages

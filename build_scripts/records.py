@@ -510,11 +510,11 @@ def _is_record(entry: Entry) -> bool:
 def _load_records(
     files: list[tuple[models.Kind, Entry]], cache: FileCache | None, progress: Progress
 ) -> list[Loaded]:
-    """Each record file's outcome, in order. Serving (a `cache`), a file that did not
-    change gives what it gave before. Otherwise the files are shared with a forked process
-    where there are enough of them (`parallel.Shared`): parsing is most of a cold check,
-    and each file is parsed on its own; the outcomes come back pickled, in the same order,
-    equal to those made here."""
+    """Each record file's outcome, in order. With a `cache` (`mkdocs serve`, `casefile check
+    --watch`), a file that did not change gives what it gave before. Otherwise the files are
+    shared with a forked process where there are enough of them (`parallel.Shared`):
+    parsing is most of a cold check, and each file is parsed on its own; the outcomes come
+    back pickled, in the same order, equal to those made here."""
     if cache is not None:
         outcomes = []
         for kind, entry in files:

@@ -23,10 +23,12 @@ text reaches the index as text, never as markup.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -422,8 +424,9 @@ def build_index(
     `staging` is a folder (`staging_folder`) where the records' documents are already staged
     (`stage_records`); `documents` are then the rest. It is removed at the end.
     `yielding` runs Pagefind at a lower priority (`nice`), for an index built in the
-    background while the server answers a save. Once `stop` is set, Pagefind is stopped and
-    `Stopped` raised, the folders removed (a server shutting down)."""
+    background while the server answers a save. Once `stop` is set (a server shutting
+    down), staging stops or Pagefind is killed, `Stopped` is raised and the folders are
+    removed; a stop that comes after the last Pagefind run has ended stops nothing."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
 
     binary = get_executable()
@@ -433,7 +436,9 @@ def build_index(
     folder = staging or staging_folder()
     written = out.with_name(f".{out.name}-new-{os.getpid()}-{threading.get_ident()}")
     try:
-        parts = _stage_parts(documents, folder, staged=staging is not None, language=language)
+        parts = _stage_parts(
+            documents, folder, staged=staging is not None, language=language, stop=stop
+        )
         shutil.rmtree(written, ignore_errors=True)
         for part in range(parts):  # one after another: one part's memory at a time
             bundle = written / part_bundle(part)
@@ -456,16 +461,22 @@ def build_index(
 
 
 def _stage_parts(
-    documents: Mapping[str, SearchDocument], folder: Path, *, staged: bool, language: str
+    documents: Mapping[str, SearchDocument],
+    folder: Path,
+    *,
+    staged: bool,
+    language: str,
+    stop: threading.Event | None = None,
 ) -> int:
     """`documents` staged in `folder`, each in its part, beside the records when they were
-    `staged` there apart; with several parts, the vocabulary page in each. How many parts."""
+    `staged` there apart; with several parts, the vocabulary page in each. How many parts.
+    `Stopped` is raised between two documents once `stop` is set."""
     if staged:
         parts = 1 + sum(1 for path in folder.glob("site-*") if path.is_dir())
     else:
         parts = part_count(sum(doc.html is None for doc in documents.values()))
     for part, share in enumerate(dealt(documents, parts)):
-        stage(share, part_site(folder, part), language)
+        stage(share, part_site(folder, part), language, stop)
     if parts > 1:
         _stage_vocabulary(documents, folder, parts, language)
     return parts
@@ -506,10 +517,17 @@ def _pagefind(
     command += ["--output-path", str(bundle)]
     command += ["--force-language", language.split("-")[0].lower()]
     command += ["--exclude-selectors", ", ".join(EXCLUDE), "--glob", "**/*.html"]
+    # A Pagefind that may be stopped runs in a process group of its own, so that stopping it
+    # also stops what it started (`get_executable` may give npm's wrapper around the binary).
+    group = {"process_group": 0} if stop is not None and os.name == "posix" else {}
     with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **group
     ) as process:
-        output = _output(process, stop)
+        try:
+            output = _output(process, stop)
+        except BaseException:  # stopped, interrupted: Pagefind goes too
+            _kill(process, group=bool(group))
+            raise
     if process.returncode != 0:
         raise RuntimeError(f"pagefind failed ({process.returncode}): {output[-2000:]}")
     for path in bundle.iterdir():
@@ -526,12 +544,20 @@ def _output(process: subprocess.Popen[str], stop: threading.Event | None) -> str
             return process.communicate(timeout=STOP_POLL)[0]
         except subprocess.TimeoutExpired:
             if stop.is_set():
-                process.kill()  # its output is thrown away with its folders
-                process.communicate()
-                raise Stopped from None
+                raise Stopped from None  # Pagefind is killed, its output thrown away
 
 
 STOP_POLL = 0.05  # seconds between looks at `stop` while Pagefind runs
+
+
+def _kill(process: subprocess.Popen[str], *, group: bool) -> None:
+    """Kill `process` (and its process group, if it leads one of its own), and wait for it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    process.communicate()
 
 
 def _page_count(bundle: Path) -> int:
@@ -550,13 +576,21 @@ def staging_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="casefile-search-", dir=_scratch()))
 
 
-def stage(documents: Mapping[str, SearchDocument], root: Path, language: str) -> None:
+def stage(
+    documents: Mapping[str, SearchDocument],
+    root: Path,
+    language: str,
+    stop: threading.Event | None = None,
+) -> None:
     """Write each document under `root` as the HTML file Pagefind reads: the records', then
     the hand-written pages', each in path order. Pagefind numbers pages in the order it
     lists a folder, which follows the order the files were made on some file systems: the
-    same order, then, whether the records were staged apart (`stage_records`) or not."""
+    same order, then, whether the records were staged apart (`stage_records`) or not.
+    `Stopped` is raised between two documents once `stop` is set."""
     made: set[Path] = set()
     for rel, doc in sorted(documents.items(), key=lambda item: (item[1].html is not None, item[0])):
+        if stop is not None and stop.is_set():
+            raise Stopped
         target = root / rel
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -638,8 +672,16 @@ class Reindexer:
             name=f"casefile-search-{generation}",
             daemon=True,
         )
-        self.threads = [t for t in self.threads if t.is_alive()] + [thread]
-        thread.start()
+        self.track(thread)
+
+    def track(self, thread: threading.Thread) -> None:
+        """Start `thread`, one that `close` waits for (unless serving has ended: then it is
+        not started). The list changes under the lock: threads call this too."""
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self.threads = [t for t in self.threads if t.is_alive()] + [thread]
+            thread.start()
 
     def _run(
         self,

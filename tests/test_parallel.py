@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,13 +21,12 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from build_scripts import parallel, records
+from build_scripts import models, parallel, records
 from build_scripts.checker import check
 from build_scripts.files import Entry
-from build_scripts.findings import format_text
 from build_scripts.pages import render_site
 from build_scripts.plugin import CasefilePlugin
-from build_scripts.records import load
+from build_scripts.records import Loaded, load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -350,24 +350,25 @@ folder = plugin._staged[0]
 """
 
 
-def _loaded(root: Path) -> tuple[list[object], list[object], list[str]]:
+def _loaded(root: Path) -> tuple[list[object], list[object], list[object]]:
     loaded = load(root)
     found = [
         (r.kind, r.id, r.path, r.data, r.positions, r.text.text if r.text else None, r.text_path)
         for r in loaded.records
     ]
-    return found, list(loaded.invalid), [format_text(f) for f in loaded.findings]
+    return found, list(loaded.invalid), list(loaded.findings)
 
 
 def test_a_forked_load_reads_the_same_records_and_findings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The record files parsed in a forked process too: the same records (every value and
-    position), the same invalid records and the same findings, in the same order, as when
-    every file is parsed here; and when the child fails, the files it took are parsed here."""
+    position), the same invalid records and the same findings (their fixes too), in the same
+    order, as when every file is parsed here; and when the child fails, the files it took
+    are parsed here."""
     root = tmp_path / "casefile"
     shutil.copytree(ROOT / "casefile", root)
-    (root / "actors" / "zz-bad-kind.yml").write_text("name: Zed\nkind: persn\n")
+    (root / "actors" / "zz-bad-kind.yml").write_text("name: Zed\nkind: Person\n")
     (root / "events" / "broken.yml").write_text("title: [unclosed\n")
     (root / "events" / "Not An Id.yml").write_text("title: T\ndate: 2022-01-01\n")
     (root / "quotes" / "notes.txt").write_text("not a record\n")
@@ -375,16 +376,34 @@ def test_a_forked_load_reads_the_same_records_and_findings(
     monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
     alone = _loaded(root)
     assert alone[1] and len(alone[2]) >= 4  # the broken files are in it
+    assert any(f.fix is not None for f in alone[2])  # "Person" -> "person"
     forks = _counting_forks(monkeypatch)
+    here, one = os.getpid(), records._load_one
+    shares: list[tuple[int, int]] = []  # (files parsed here, files) of each load
+    results = parallel.Shared.results
+
+    def counted(shared: parallel.Shared[object, object], done: Callable[[], None]) -> list[object]:
+        made = results(shared, done)
+        shares.append((len(shared.here), len(shared.items)))
+        return made
+
+    def slow_here(file: tuple[models.Kind, Entry]) -> Loaded:
+        if os.getpid() == here:
+            time.sleep(0.02)  # so the child surely takes some files
+        return one(file)
+
+    monkeypatch.setattr(parallel.Shared, "results", counted)
+    monkeypatch.setattr(records, "_load_one", slow_here)
     assert _loaded(root) == alone
     assert forks == [1]
-    here = os.getpid()
-    one = records._load_one
+    assert 0 < shares[0][0] < shares[0][1]  # each process parsed some
 
-    def fails_in_the_child(file: tuple[object, Entry]) -> object:
+    def fails_in_the_child(file: tuple[models.Kind, Entry]) -> Loaded:
         if os.getpid() != here:
             raise ValueError("only there")
-        return one(file)  # type: ignore[arg-type]
+        return one(file)
 
     monkeypatch.setattr(records, "_load_one", fails_in_the_child)
     assert _loaded(root) == alone
+    assert forks == [1, 1]
+    assert shares[1][0] == shares[1][1]  # every file parsed here in the end

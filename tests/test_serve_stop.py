@@ -39,10 +39,15 @@ def example() -> Case:
 
 
 def _fake_pagefind(folder: Path) -> Path:
-    """A Pagefind that records its process id and then takes a minute (it becomes `sleep`,
-    so the id stays the process's own)."""
+    """A Pagefind that starts a process of its own (as npm's wrapper starts the binary),
+    records both ids (its own last) and then takes a minute (it becomes `sleep`, so the id
+    stays the process's own)."""
     fake = folder / "pagefind"
-    fake.write_text(f'#!/bin/sh\necho $$ > "{folder}/pid"\nexec sleep 60\n')
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'sleep 60 &\necho $! > "{folder}/started"\n'
+        f'echo $$ > "{folder}/pid"\nexec sleep 60\n'
+    )
     fake.chmod(0o755)
     return fake
 
@@ -56,11 +61,19 @@ def _wait_for(found: Callable[[], bool], what: str, timeout: float = 60.0) -> No
 
 
 def _gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie waiting to be reaped has ended)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
         return True
-    return False
+    return "\nState:\tZ" in status
+
+
+def _pids(folder: Path) -> list[int]:
+    """The fake Pagefind's process id and its own process's, once both are written."""
+    _wait_for(lambda: (folder / "pid").is_file(), "Pagefind started", timeout=120)
+    _wait_for(lambda: (folder / "pid").read_text().strip() != "", "its id written")
+    return [int((folder / name).read_text()) for name in ("pid", "started")]
 
 
 def test_closing_a_reindexer_stops_pagefind_and_removes_its_staging(
@@ -78,19 +91,19 @@ def test_closing_a_reindexer_stops_pagefind_and_removes_its_staging(
     messages: list[str] = []
     reindexer = Reindexer(messages.append)
     reindexer.submit(record_documents(example, directory_urls=True), site, "en")
-    _wait_for((tmp_path / "pid").is_file, "Pagefind started")
-    _wait_for(lambda: (tmp_path / "pid").read_text().strip() != "", "its id written")
-    pid = int((tmp_path / "pid").read_text())
+    pids = _pids(tmp_path)
     assert any(scratch.iterdir())  # the documents, staged while Pagefind runs
     reindexer.close()
     assert not any(thread.is_alive() for thread in reindexer.threads)
-    assert _gone(pid)
+    assert all(_gone(pid) for pid in pids)  # Pagefind, and what it started
     assert list(scratch.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pagefind", "pid", "scratch", "site"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == ["pagefind", "pid", "scratch", "site", "started"]
     assert not (site / BUNDLE).exists()
     assert messages == []  # stopped, not failed
+    threads, generation = list(reindexer.threads), reindexer.generation
     reindexer.submit(record_documents(example, directory_urls=True), site, "en")
-    assert reindexer.threads == [] or not any(t.is_alive() for t in reindexer.threads)
+    assert (reindexer.threads, reindexer.generation) == (threads, generation)  # none started
 
 
 def test_an_index_asked_to_stop_runs_no_pagefind_and_keeps_nothing(
@@ -185,9 +198,7 @@ def test_serve_stopped_while_indexing_leaves_nothing_behind(
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for((tmp_path / "pid").is_file, "the index started", timeout=120)
-        _wait_for(lambda: (tmp_path / "pid").read_text().strip() != "", "its id written")
-        pid = int((tmp_path / "pid").read_text())
+        pids = _pids(tmp_path)
         assert any(scratch.iterdir()) and any(temp.iterdir())
         process.send_signal(signum)
         code = process.wait(timeout=60)
@@ -198,6 +209,6 @@ def test_serve_stopped_while_indexing_leaves_nothing_behind(
     printed = log.read_text(errors="replace")
     assert code == 0, printed
     assert "Shutting down" in printed, printed
-    assert _gone(pid), printed
+    assert all(_gone(pid) for pid in pids), printed
     assert list(scratch.iterdir()) == [], printed  # the staged documents
     assert list(temp.iterdir()) == [], printed  # MkDocs' site folder, the index's work folder
