@@ -487,24 +487,27 @@ def load(root: Path, cache: FileCache | None = None, progress: Progress = QUIET)
         loaded.memo = cache.memo
     _load_top(loaded, top, problems)
     folders = {e.name: e.path for e in top if e.is_dir}
-    listed = [
-        (kind, *(cache.scan(folder) if cache else scan_dir(folder)))
-        for kind in models.KIND_LIST
-        if (folder := folders.get(kind.folder)) is not None
-    ]
-    record_files = [(kind, e) for kind, entries, _ in listed for e in entries if _is_record(e)]
+    listed = []  # each kind's folder: its entries, each with whether it is a record file
+    for kind in models.KIND_LIST:
+        if (folder := folders.get(kind.folder)) is not None:
+            entries, problems = cache.scan(folder) if cache else scan_dir(folder)
+            listed.append((kind, [(entry, _is_record(entry)) for entry in entries], problems))
+    record_files = [(kind, e) for kind, marked, _ in listed for e, record in marked if record]
     outcomes = iter(_load_records(record_files, cache, progress))
-    for kind, entries, problems in listed:
+    for kind, marked, problems in listed:
         loaded.findings.extend(problems)
-        _load_folder(loaded, kind, entries, outcomes, cache)
+        _load_folder(loaded, kind, marked, outcomes, cache)
     if cache is not None:
         cache.prune()
     return loaded
 
 
 def _is_record(entry: Entry) -> bool:
-    """Whether `entry` is a record file (by its suffix) in a kind's folder."""
-    return not entry.is_dir and entry.path.suffix in RECORD_SUFFIXES
+    """Whether `entry` is a record file in a kind's folder: its suffix (`Path.suffix`, from
+    the last dot of a name that does not start with it) is one of RECORD_SUFFIXES. Asked of
+    every file at each save under `mkdocs serve`, so string tests, not `Path.suffix`."""
+    name = entry.path.name
+    return not entry.is_dir and name.endswith(RECORD_SUFFIXES) and name not in RECORD_SUFFIXES
 
 
 def _load_records(
@@ -555,16 +558,17 @@ def _load_top(loaded: LoadedCase, top: list[Entry], refused: list[Finding]) -> N
 def _load_folder(
     loaded: LoadedCase,
     kind: models.Kind,
-    entries: list[Entry],
+    marked: list[tuple[Entry, bool]],
     outcomes: Iterator[Loaded],
     cache: FileCache | None,
 ) -> None:
-    """One kind's folder: its records (their outcomes, in the order of its record files, from
-    `outcomes`), a finding for anything else, and for sources their full texts."""
+    """One kind's folder (each entry with whether it is a record file): its records (their
+    outcomes, in order, from `outcomes`), a finding for anything else, and for sources their
+    full texts."""
     findings = loaded.findings
     texts: dict[str, Entry] = {}
-    for entry in entries:
-        if _is_record(entry):
+    for entry, record_file in marked:
+        if record_file:
             record, problems, problem = next(outcomes)
             findings.extend([problem, *problems] if problem else problems)
             if isinstance(record, Record) and problem is None:
@@ -586,7 +590,7 @@ def _load_folder(
                 )
             )
     if kind.folder == "sources":
-        record_stems = {e.path.stem for e in entries if e.path.suffix in RECORD_SUFFIXES}
+        record_stems = {e.path.stem for e, _ in marked if e.path.suffix in RECORD_SUFFIXES}
         findings.extend(_attach_texts(loaded.records, texts, record_stems, cache))
 
 
