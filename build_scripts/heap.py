@@ -18,10 +18,10 @@ Objects frozen and dropped later are still freed by reference counting; only cyc
 them would stay, so a freeze comes only after steps that leave none behind (MkDocs' reading
 of a generated page leaves none; Python-Markdown, reading a hand-written page, leaves some
 two hundred objects in cycles, 4,500 for 22 pages, measured, which the collector frees
-while it is on). A step that
-builds a large heap and drops it runs with the collector off and freezes nothing
-(`paused`): as its objects are freed, the count of new objects goes down again. A step that
-makes cycles for every page it renders (Jinja's macros do) keeps the collector on."""
+while it is on). A step that builds a large heap and drops it runs with the collector off
+and freezes nothing (`paused`): as its objects are freed, the count of new objects goes
+down again. A step that makes cycles for every page it renders (Jinja's macros do) keeps
+the collector on."""
 
 from __future__ import annotations
 

@@ -95,8 +95,11 @@ class Shared(Generic[T, R]):
     back to the system now and then: at 100,000 records, a child that held all its pages
     until it ended made the build's peak of memory, both processes holding them. (Sending
     each run as soon as it was done, to a thread here, kept the child smaller still, but
-    MkDocs' theme step after it took 10 s longer, measured twice: the pages' text arrived
-    scattered through this process's heap.)
+    the render took 95 s instead of 81 s at 100,000 records: the thread took the
+    interpreter's lock back every few kilobytes. With each run read whole before it was
+    loaded, the render was back to 81 s, but MkDocs' theme step was 10 s longer in two
+    pairs of builds, on a machine whose noise at that size is of that order; it was not
+    tried again.)
 
     Whatever goes wrong in the child (an error in `work`, a result that cannot be pickled,
     the child killed), this process does the items the child took itself, so an error is
