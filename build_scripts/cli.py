@@ -27,6 +27,7 @@ from .pages import PathCollision, portable_files, render_site
 from .progress import for_terminal
 from .scaffold import TEMPLATES, ScaffoldError, new_record
 from .schema import write_schemas
+from .stopping import terminate_as_interrupt
 from .templating import TemplateOverrideError
 from .watch import watch
 
@@ -277,7 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args))
+    restore = terminate_as_interrupt()  # SIGTERM stops as Ctrl-C does: forks stopped too
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _say("casefile: stopped")
+        return 130  # as a shell reports a command stopped by Ctrl-C
+    finally:
+        restore()
 
 
 if __name__ == "__main__":  # pragma: no cover

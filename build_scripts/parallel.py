@@ -52,6 +52,8 @@ RUNS = 2048
 PIPE_SIZE = 1 << 20
 # The child hands freed memory back to the system after sending this many runs.
 GIVE_BACK_EVERY = 32
+# The signals that stop a build or a check (Ctrl-C; SIGTERM, see stopping.py).
+STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
 
 
 def in_background(work: Callable[[], T]) -> Future[T]:
@@ -250,7 +252,7 @@ class InFork(Generic[R]):
         holds): it is never run again."""
         if self.work is None:
             return self._made[0]
-        child, self._child = self._child, None
+        child, self._child = self._child, None  # reaped: stopped by `_reap` if interrupted
         made, ended = _reap(*child, kill=False) if child is not None else ([], False)
         if not ended or len(made) != 1:
             made = [self.work()]
@@ -282,18 +284,27 @@ def _fork(work: Callable[[], Iterator[bytes]]) -> tuple[int, int]:
 
         fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, PIPE_SIZE)  # a run of pages in one read
     gc.freeze()  # the collector would otherwise write into every object's memory page
+    # A stop (stopping.py) raised in the fork's own handlers (logging's, after the fork)
+    # would be lost ("Exception ignored"): it waits until the fork is done.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     pid = os.fork()
     if pid == 0:
         os.close(reader)
-        _child(writer, work)
+        _child(writer, work, mask)
     os.close(writer)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a stop that came is raised here
+    except BaseException:
+        _reap(pid, reader, kill=True)
+        raise
     return pid, reader
 
 
-def _child(writer: int, work: Callable[[], Iterator[bytes]]) -> None:
+def _child(writer: int, work: Callable[[], Iterator[bytes]], mask: set[signal.Signals]) -> None:
     """Run in the forked process: never returns, never runs the parent's exit handlers."""
     status = 1
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         with os.fdopen(writer, "wb", buffering=0) as out:
             for part in work():  # each sent as soon as it is made: no copy of them all
                 out.write(len(part).to_bytes(8, "big"))
@@ -308,10 +319,15 @@ def _reap(pid: int, reader: int, *, kill: bool) -> tuple[list[object], bool]:
     """The parts the child sent whole, once it has ended (stopped first if `kill`), and
     whether it ended well."""
     found: list[object] = []
-    if kill:
+    try:
+        if kill:
+            os.kill(pid, signal.SIGKILL)
+            os.close(reader)
+        else:
+            _receive(reader, found)  # one part's bytes at a time, never all of them at once
+    except BaseException:  # Ctrl-C, or SIGTERM (stopping.py), while waiting: stop the child
         os.kill(pid, signal.SIGKILL)
-        os.close(reader)
-    else:
-        _receive(reader, found)  # one part's bytes at a time, never all of them at once
+        os.waitpid(pid, 0)
+        raise
     _, status = os.waitpid(pid, 0)
     return found, not kill and status == 0

@@ -11,6 +11,7 @@ inputs changed are rendered again (`serve_cache.py`); the index follows in the b
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -97,6 +98,9 @@ log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
 ASSET_FILES = ("casefile.css", "figures.css", "casefile.js", "search.css", "search.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
+# Seconds a stopped build waits for its search index to stop (Pagefind is polled 20 times a
+# second; staging stops between two documents).
+STOP_WAIT = 30.0
 
 
 class CasefileConfig(Config):
@@ -122,6 +126,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
         self._index_job: Future[IndexStats] | None = None  # a full build: the index
+        self._stop = threading.Event()  # a full build stopped: its index stops (on_shutdown)
         # A full build: the records' search documents, staged while the site renders (the
         # folder, the job, and what removes the folder).
         self._staged: tuple[Path, InFork[None], Callable[[], object]] | None = None
@@ -144,12 +149,17 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
-        if self._serving:  # a SIGTERM shuts down as Ctrl-C does (stopping.py)
-            self._untrap = terminate_as_interrupt()
+        self._stop = threading.Event()
+        self._untrap = terminate_as_interrupt()  # a SIGTERM stops as Ctrl-C does (stopping.py)
 
     def on_shutdown(self) -> None:
+        """After every command, also one stopped by Ctrl-C or SIGTERM (stopping.py): what
+        it started stops, and what it staged is removed."""
         self._untrap()
         self._untrap = lambda: None
+        self._stop_index()
+        self._drop_staged()
+        self._progress.close()
         self._unwatch()
         if self._reindexer is not None:
             self._reindexer.close()
@@ -401,6 +411,15 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         stage = partial(stage_records, case, folder, directory_urls=config.use_directory_urls)
         self._staged = (folder, InFork(stage, count=len(case.records)), removal)
 
+    def _stop_index(self) -> None:
+        """A full build's index that is still being built (the build was stopped) stops: its
+        staging is removed and Pagefind is killed (`build_index`)."""
+        job, self._index_job = self._index_job, None
+        if job is not None:
+            self._stop.set()
+            with contextlib.suppress(Exception):  # `Stopped`, or a failure: the build is over
+                job.result(timeout=STOP_WAIT)
+
     def _drop_staged(self) -> None:
         staged, self._staged = self._staged, None
         if staged is not None:
@@ -550,14 +569,16 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
             reindexer.track(thread)
             return
-        job, self._index_job = self._index_job, None
+        job = self._index_job
         if job is None:  # not started beside the pages (no on_env): from the built pages
             if case is None or self.site is None:
                 return
             pages = self._built_pages(config)
             job = in_background(partial(self._build_index, config, case, case.meta.language, pages))
+            self._index_job = job
         self._progress.stage("building the search index")
         stats = job.result()
+        self._index_job = None  # kept until it ends, for `_stop_index`
         self._steps.mark("index wait")
         log.info("build steps: %s (index %.2f s, beside the pages)", self._steps, stats.seconds)
         log.info(
@@ -605,12 +626,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         if staged is None:
             assert case is not None
             documents = self._documents(config, case, hand_written)
-            return build_index(documents, out, language=language)
+            return build_index(documents, out, language=language, stop=self._stop)
         folder, records, removal = staged
         try:
             records.result()  # staged while the site rendered (or now, if that failed)
             pages = self._documents(config, None, hand_written)
-            return build_index(pages, out, language=language, staging=folder)
+            return build_index(pages, out, language=language, staging=folder, stop=self._stop)
         finally:
             removal()
 

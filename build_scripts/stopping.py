@@ -1,10 +1,15 @@
-"""`mkdocs serve` stopped by a process manager, a test or `kill` ends as Ctrl-C ends it.
+"""`mkdocs build` and `mkdocs serve` stopped by a process manager, CI's timeout, a test or
+`kill` end as Ctrl-C ends them.
 
-By default SIGTERM ends Python at once: no `finally`, no `atexit`. MkDocs then leaves its
-temporary site folder, and a search index being built leaves the documents it staged in
-/dev/shm, which is memory until the machine restarts. Ctrl-C instead raises KeyboardInterrupt,
-and `mkdocs serve` shuts down: the plugins' `on_shutdown` (which stops the index) and the
-removal of the site folder."""
+By default SIGTERM ends Python at once: no `finally`, no `atexit`. A build then leaves the
+record documents it staged in /dev/shm (memory until the machine restarts) and its forked
+processes running on their own; serve leaves MkDocs' temporary site folder too. Ctrl-C
+instead raises KeyboardInterrupt: the work in progress stops its forked processes
+(`parallel`), and MkDocs calls the plugins' `on_shutdown` (which stops the index and removes
+what it staged) and, serving, removes the site folder.
+
+A forked process inherits the handler: SIGTERM raises KeyboardInterrupt there too, and it
+ends without running the parent's exit handlers (`parallel._child`)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""`mkdocs serve` stopped while its search index is being built leaves nothing behind:
-not the documents staged for Pagefind (in /dev/shm, which is memory), not Pagefind itself,
-not MkDocs' temporary site folder. Stopped with Ctrl-C (SIGINT) or by a process manager or a
-test harness (SIGTERM)."""
+"""`mkdocs build` and `mkdocs serve` stopped while they work leave nothing behind: not the
+documents staged for Pagefind (in /dev/shm, which is memory), not Pagefind, not a forked
+process, not MkDocs' temporary site folder. Stopped with Ctrl-C (SIGINT) or by a process
+manager, CI's timeout or a test harness (SIGTERM)"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -212,3 +213,198 @@ def test_serve_stopped_while_indexing_leaves_nothing_behind(
     assert all(_gone(pid) for pid in pids), printed
     assert list(scratch.iterdir()) == [], printed  # the staged documents
     assert list(temp.iterdir()) == [], printed  # MkDocs' site folder, the index's work folder
+
+
+BUILD = """
+import os
+import sys
+import time
+from pathlib import Path
+
+import pagefind.service
+
+from build_scripts import parallel, plugin, search_index
+from mkdocs.__main__ import cli
+
+fake, scratch, where = sys.argv[1:]
+pagefind.service.get_executable = lambda: Path(fake)
+search_index._scratch = lambda: scratch
+parallel.FORK_FROM = 1  # the example's records are few: fork as from 1,000 records on
+
+
+def stage_slowly(*args, **kwargs):
+    Path(fake).with_name("staging").write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+if where in ("staging", "waiting"):
+    plugin.stage_records = stage_slowly
+sys.argv = ["mkdocs", "build", "-d", "site"]
+cli()
+"""
+
+
+def _reads_a_pipe(pid: int) -> bool:
+    """Whether process `pid` waits to read a pipe (as Linux names the kernel function
+    it sleeps in: pipe_read, anon_pipe_read, pipe_wait)."""
+    return "pipe" in Path(f"/proc/{pid}/wchan").read_text()
+
+
+def _session(sid: int) -> list[str]:
+    """The processes of session `sid` that have not ended, as their command lines."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if os.getsid(int(entry.name)) == sid and not _gone(int(entry.name)):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("where", ["staging", "waiting", "pagefind"])
+def test_a_build_stopped_leaves_nothing_behind(
+    tmp_path: Path, signum: signal.Signals, where: str
+) -> None:
+    """Stopped while a forked process stages the records' search documents (as soon as it
+    starts, while the build forks the render; or once the build waits for it), or while
+    Pagefind indexes (beside MkDocs' theme step): the build ends at once, its forked
+    processes and Pagefind are gone, and the staging and the index it was writing are
+    removed."""
+    project, scratch = tmp_path / "project", tmp_path / "scratch"
+    for folder in (project / "docs", scratch):
+        folder.mkdir(parents=True)
+    fake = _fake_pagefind(tmp_path)
+    os.symlink(ROOT / "casefile", project / "casefile")
+    (project / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n")
+    (project / "mkdocs.yml").write_text("site_name: Stop\ntheme: material\nplugins: [casefile]\n")
+    (project / "build.py").write_text(BUILD)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+    log = tmp_path / "build.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "build.py", str(fake), str(scratch), where],
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its processes, and theirs, are this session's
+        )
+    try:
+        if where in ("staging", "waiting"):
+            marker = tmp_path / "staging"
+            _wait_for(lambda: marker.is_file() and marker.read_text() != "", "staging", 120)
+            pids = [int(marker.read_text())]
+            assert pids != [process.pid]  # staged in a forked process
+            if where == "waiting":
+                _wait_for(lambda: _reads_a_pipe(process.pid), "the build waits for it", 120)
+        else:
+            pids = _pids(tmp_path)
+        assert any(scratch.iterdir())
+        process.send_signal(signum)
+        code = process.wait(timeout=20)
+        left = _session(process.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    printed = log.read_text(errors="replace")
+    assert code == 1 and "Aborted!" in printed, printed
+    assert left == [], printed
+    assert all(_gone(pid) for pid in pids), printed
+    assert list(scratch.iterdir()) == [], printed  # the staged documents
+    site = project / "site"
+    assert not site.exists() or not [p for p in site.iterdir() if "pagefind" in p.name], printed
+
+
+FORK_STOPPED = """
+import os
+import signal
+
+from build_scripts import parallel
+from build_scripts.stopping import terminate_as_interrupt
+
+terminate_as_interrupt()
+# A SIGTERM that comes while the fork runs its handlers (logging's, after the fork)
+os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGTERM))
+forked = []
+fork = os.fork
+os.fork = lambda: forked.append(fork()) or forked[-1]
+try:
+    parallel._fork(lambda: iter([b"done"]))
+    print("not stopped")
+except KeyboardInterrupt:
+    print("stopped")
+try:
+    os.waitpid(forked[0], 0)
+    print("the child was left")
+except ChildProcessError:
+    print("the child was reaped")
+"""
+
+
+def test_a_stop_during_a_fork_is_raised_after_it_and_stops_the_child() -> None:
+    """Python runs a signal's handler at the next line it runs, and an exception raised in
+    the fork's own handlers is printed and dropped: the stop would be lost. `_fork` holds
+    the stops back until the fork is done, then stops the child it made."""
+    ran = subprocess.run(
+        [sys.executable, "-c", FORK_STOPPED],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.stdout.split("\n")[:2] == ["stopped", "the child was reaped"], ran.stderr
+    assert "Exception ignored" not in ran.stderr
+
+
+CHECK = """
+import os
+import sys
+import time
+from pathlib import Path
+
+from build_scripts import cli, parallel, records
+
+parallel.FORK_FROM = 1
+parse = records._load_one
+
+
+def parse_slowly(file):
+    if not os.path.exists(sys.argv[2]):
+        Path(sys.argv[2]).write_text(str(os.getpid()))
+    time.sleep(0.5)  # both processes are still parsing when the stop comes
+    return parse(file)
+
+
+records._load_one = parse_slowly
+sys.exit(cli.main(["check", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_check_stopped_stops_its_fork(tmp_path: Path, signum: signal.Signals) -> None:
+    """`casefile check` stopped while both processes parse the record files: it says so
+    and exits 130, and the forked process is gone with it."""
+    marker = tmp_path / "parsing"
+    process = subprocess.Popen(
+        [sys.executable, "-c", CHECK, str(ROOT / "casefile"), str(marker)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(lambda: marker.is_file() and marker.read_text() != "", "parsing", 60)
+        time.sleep(0.2)
+        assert len(_session(process.pid)) == 2  # the check and its fork
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=20)
+        left = _session(process.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert (process.returncode, err, left) == (130, "casefile: stopped\n", [])
