@@ -11,15 +11,10 @@ inputs changed are rendered again (`serve_cache.py`); the index follows in the b
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
 import threading
-import weakref
 from collections.abc import Callable
-from concurrent.futures import Future
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,29 +37,23 @@ from .files import Entry, walk
 from .findings import Finding, Report, for_ci, format_text, one_line
 from .head import head_tags, insert_head
 from .history import History, head_commit, read_history
+from .index_beside import IndexBeside, site_documents
 from .nav import order
 from .overlay import ASSET_FILES as OVERLAY_FILES
 from .overlay import FINDINGS, EditorLink, errors_page, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
-from .parallel import InFork, Steps, in_background
+from .parallel import Steps
 from .progress import QUIET, Line, for_terminal
 from .ready_pages import ReadyPage, make_ready
 from .records import FileCache
 from .search_index import (
     BOX_TEMPLATE,
-    BUNDLE,
-    IndexStats,
     Reindexer,
     SearchDocument,
-    build_index,
     built_pages,
-    content_document,
     dest_of,
     header_with_search,
-    record_documents,
     search_box,
-    stage_records,
-    staging_folder,
 )
 from .serve_cache import SKIP_TEMPLATE, QuietSkips, SiteKeeper, frame_signature
 from .serve_patch import (
@@ -98,9 +87,6 @@ log = get_plugin_logger("casefile")
 ASSETS = Path(__file__).parent / "assets"
 ASSET_FILES = ("casefile.css", "figures.css", "casefile.js", "search.css", "search.js")
 MARKDOWN_EXTENSIONS = ("attr_list", "md_in_html", "toc")
-# Seconds a stopped build waits for its search index to stop (Pagefind is polled 20 times a
-# second; staging stops between two documents).
-STOP_WAIT = 30.0
 
 
 class CasefileConfig(Config):
@@ -125,11 +111,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._store: SiteKeeper | None = None  # serve: the pages of the last build
         self._history_read: tuple[object, History | None] | None = None
         self._reindexer: Reindexer | None = None  # serve: builds the index in the background
-        self._index_job: Future[IndexStats] | None = None  # a full build: the index
-        self._stop = threading.Event()  # a full build stopped: its index stops (on_shutdown)
-        # A full build: the records' search documents, staged while the site renders (the
-        # folder, the job, and what removes the folder).
-        self._staged: tuple[Path, InFork[None], Callable[[], object]] | None = None
+        self._beside: IndexBeside | None = None  # a full build: its index (index_beside.py)
         self._steps = Steps()  # this build's timings, logged at its end
         self._findings = ""  # serve: the overlay's findings.json of this build (overlay.py)
         self._editor_link = ""  # serve: the overlay's links into the editor
@@ -149,7 +131,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
-        self._stop = threading.Event()
         self._untrap = terminate_as_interrupt()  # a SIGTERM stops as Ctrl-C does (stopping.py)
 
     def on_shutdown(self) -> None:
@@ -158,7 +139,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._untrap()
         self._untrap = lambda: None
         self._stop_index()
-        self._drop_staged()
         self._progress.close()
         self._unwatch()
         if self._reindexer is not None:
@@ -232,7 +212,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._errors_page = ""
         self.case = case
         if not self._serving:
-            self._stage_records(config, case)
+            self._stop_index()  # a build before this one that was not waited for
+            du = config.use_directory_urls
+            self._beside = IndexBeside(Path(config.site_dir), directory_urls=du)
+            self._beside.stage(case)
         self._hand_written = frozenset(
             e.path.relative_to(docs).as_posix()
             for e in listing
@@ -363,7 +346,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         heap.settle()
         self._resume_collector()
         self._unread = None
-        if not self._serving and self._index_job is None:  # not started when read
+        if self._beside is not None and not self._beside.started:  # not when they were read
             self._start_index(config, files)
         elif self._built is not None:  # kept to apply a save in place (serve_patch.py)
             self._last = LastBuild(config, files, self._built[1], env, self._stamp)
@@ -399,32 +382,12 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         # loader in front; the blocks are set on the `base.html` that pages will extend.
         cache_blocks(env, self._blocks, linked)
 
-    def _stage_records(self, config: MkDocsConfig, case: Case) -> None:
-        """A full build: the records' search documents are staged in a forked process while
-        the site renders (parallel.py), so the index has only the hand-written pages left
-        to stage when it starts."""
-        self._drop_staged()
-        folder = staging_folder()
-        # Removed when used or dropped; else when this plugin is collected or Python exits
-        # (a build stopped with Ctrl-C, a test that runs one hook).
-        removal = weakref.finalize(self, shutil.rmtree, folder, True)
-        stage = partial(stage_records, case, folder, directory_urls=config.use_directory_urls)
-        self._staged = (folder, InFork(stage, count=len(case.records)), removal)
-
     def _stop_index(self) -> None:
-        """A full build's index that is still being built (the build was stopped) stops: its
-        staging is removed and Pagefind is killed (`build_index`)."""
-        job, self._index_job = self._index_job, None
-        if job is not None:
-            self._stop.set()
-            with contextlib.suppress(Exception):  # `Stopped`, or a failure: the build is over
-                job.result(timeout=STOP_WAIT)
-
-    def _drop_staged(self) -> None:
-        staged, self._staged = self._staged, None
-        if staged is not None:
-            staged[1].close()
-            staged[2]()
+        """A full build's index that is still being made stops (the build failed or was
+        stopped), and what it staged is removed."""
+        beside, self._beside = self._beside, None
+        if beside is not None:
+            beside.stop()
 
     def _start_index(self, config: MkDocsConfig, files: Files) -> None:
         """A full build: the search index is built while MkDocs reads and renders the
@@ -434,7 +397,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         Once the records' documents are staged (beside the render; done by now in every
         build measured), nothing of the build needs the checked case: it is let go here, a
         gigabyte at 100,000 records while MkDocs writes the pages and Pagefind runs."""
-        if self.site is None or self.case is None:
+        if self.site is None or self.case is None or self._beside is None:
             return
         hand_written = {
             f.dest_uri: f.page.content or ""
@@ -443,13 +406,11 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         }
         case: Case | None = self.case
         language = self.case.meta.language
-        if self._staged is not None:
-            self._staged[1].result()  # waits for the child, or stages here if it failed
+        if self._beside.staged():  # waits for the child, or stages here if it failed
             self._steps.mark("staging wait")
             self.case = case = None
         heap.give_back_memory()  # the case's, and the pages' text's before it became UTF-8
-        job = partial(self._build_index, config, case, language, hand_written)
-        self._index_job = in_background(job)
+        self._beside.start(case, language, hand_written)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         nav = nav if config.nav is not None else order(nav, SECTIONS)
@@ -543,7 +504,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._resume_collector()
         self._unread = None
         self._progress.close()
-        self._drop_staged()
+        self._stop_index()
         self._last = self._built = None  # the next save builds the whole site
         if self._store is not None:
             self._store.failed()
@@ -560,25 +521,27 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             # are made in the background, so the reload is not kept waiting.
             if self._reindexer is None:
                 self._reindexer = Reindexer(self._log_info)
-            reindexer, checked = self._reindexer, case
+            reindexer, checked, du = self._reindexer, case, config.use_directory_urls
 
             def submit() -> None:
-                documents = self._documents(config, checked, self._built_pages(config))
+                pages = self._built_pages(config)
+                documents = site_documents(checked, pages, directory_urls=du)
                 reindexer.submit(documents, site_dir, checked.meta.language)
 
             thread = threading.Thread(target=submit, name="casefile-search-documents", daemon=True)
             reindexer.track(thread)
             return
-        job = self._index_job
-        if job is None:  # not started beside the pages (no on_env): from the built pages
+        beside = self._beside
+        if beside is None or not beside.started:  # not started beside the pages (no on_env)
             if case is None or self.site is None:
                 return
-            pages = self._built_pages(config)
-            job = in_background(partial(self._build_index, config, case, case.meta.language, pages))
-            self._index_job = job
+            if beside is None:
+                du = config.use_directory_urls
+                beside = self._beside = IndexBeside(site_dir, directory_urls=du)
+            beside.start(case, case.meta.language, self._built_pages(config))
         self._progress.stage("building the search index")
-        stats = job.result()
-        self._index_job = None  # kept until it ends, for `_stop_index`
+        stats = beside.wait()
+        self._beside = None
         self._steps.mark("index wait")
         log.info("build steps: %s (index %.2f s, beside the pages)", self._steps, stats.seconds)
         log.info(
@@ -595,45 +558,6 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         du = config.use_directory_urls
         generated = [dest_of(url_of(p, du)) for p in self.site.titles]  # every page made
         return built_pages(Path(config.site_dir), generated)
-
-    @staticmethod
-    def _documents(
-        config: MkDocsConfig,
-        case: Case | None,
-        hand_written: dict[str, str] | dict[str, SearchDocument],
-    ) -> dict[str, SearchDocument]:
-        """What the index holds: every record (none without `case`), and the hand-written
-        pages (their HTML bodies, or their documents already made)."""
-        du = config.use_directory_urls
-        found = record_documents(case, directory_urls=du) if case is not None else {}
-        for dest, page in hand_written.items():
-            doc = page if isinstance(page, SearchDocument) else content_document(page)
-            if doc is not None:
-                found[dest] = doc
-        return found
-
-    def _build_index(
-        self,
-        config: MkDocsConfig,
-        case: Case | None,
-        language: str,
-        hand_written: dict[str, str] | dict[str, SearchDocument],
-    ) -> IndexStats:
-        """The search index, into the site folder: of the records staged beside the render,
-        else of `case`'s."""
-        out = Path(config.site_dir) / BUNDLE
-        staged, self._staged = self._staged, None
-        if staged is None:
-            assert case is not None
-            documents = self._documents(config, case, hand_written)
-            return build_index(documents, out, language=language, stop=self._stop)
-        folder, records, removal = staged
-        try:
-            records.result()  # staged while the site rendered (or now, if that failed)
-            pages = self._documents(config, None, hand_written)
-            return build_index(pages, out, language=language, staging=folder, stop=self._stop)
-        finally:
-            removal()
 
     @staticmethod
     def _log_info(message: str) -> None:

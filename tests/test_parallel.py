@@ -346,7 +346,7 @@ plugin = config.plugins["casefile"]
 plugin.on_startup(command="build", dirty=False)
 plugin.on_config(config)
 plugin.on_pre_build(config=config)
-folder = plugin._staged[0]
+folder = plugin._beside.staging
 """
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from build_scripts import search_index
 from build_scripts.checker import Case, check
+from build_scripts.index_beside import IndexBeside
 from build_scripts.search_index import (
     BUNDLE,
     Reindexer,
@@ -223,7 +224,7 @@ from pathlib import Path
 
 import pagefind.service
 
-from build_scripts import parallel, plugin, search_index
+from build_scripts import index_beside, parallel, search_index
 from mkdocs.__main__ import cli
 
 fake, scratch, where = sys.argv[1:]
@@ -238,7 +239,7 @@ def stage_slowly(*args, **kwargs):
 
 
 if where in ("staging", "waiting"):
-    plugin.stage_records = stage_slowly
+    index_beside.stage_records = stage_slowly
 sys.argv = ["mkdocs", "build", "-d", "site"]
 cli()
 """
@@ -408,3 +409,47 @@ def test_a_check_stopped_stops_its_fork(tmp_path: Path, signum: signal.Signals) 
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert (process.returncode, err, left) == (130, "casefile: stopped\n", [])
+
+
+def test_stopping_an_index_beside_the_pages_kills_pagefind_and_removes_the_staging(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`IndexBeside.stop`, as a build that fails or is stopped calls it: the records were
+    staged, Pagefind runs over them; afterwards Pagefind and what it started are gone, the
+    staged documents and the half-written index are removed, and a second stop does
+    nothing."""
+    import pagefind.service
+
+    fake = _fake_pagefind(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(pagefind.service, "get_executable", lambda: fake)
+    monkeypatch.setattr(search_index, "_scratch", lambda: str(scratch))
+    site = tmp_path / "site"
+    site.mkdir()
+    beside = IndexBeside(site, directory_urls=True)
+    beside.stage(example)
+    staging = beside.staging
+    assert staging is not None and staging.parent == scratch
+    assert beside.staged() and not beside.started
+    beside.start(None, "en", {"about/index.html": "<h1>About</h1><p>A page.</p>"})
+    pids = _pids(tmp_path)
+    assert beside.started and any(staging.iterdir())
+    beside.stop()
+    assert all(_gone(pid) for pid in pids)
+    assert list(scratch.iterdir()) == [] and list(site.iterdir()) == []
+    assert not beside.started and beside.staging is None
+    beside.stop()
+
+
+def test_an_index_beside_the_pages_stopped_before_it_starts_removes_the_staging(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_scratch", lambda: str(tmp_path))
+    beside = IndexBeside(tmp_path / "site", directory_urls=False)
+    beside.stage(example)
+    first = beside.staging
+    beside.stage(example)  # staged again: the first staging is dropped
+    assert first is not None and not first.exists() and beside.staging is not None
+    beside.stop()
+    assert list(tmp_path.iterdir()) == []
