@@ -10,6 +10,9 @@ findings, so adding a rule touches no other.
 With a `records.FileCache` (`mkdocs serve`), what the index and the rules derive from a record
 (or a pair of record and source text) is kept in the cache's memo while those are the very
 same objects, so a check after one edit redoes little but the passes over the whole case.
+Without one (a cold check), the passages are looked up in their sources' texts by two
+processes (`parallel.Shared`), the forked one starting while this one runs the rules that do
+not read them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import models
@@ -27,12 +31,14 @@ from .escape import with_article
 from .evidence import inherited_precision, quote_speakers, unverified_quotations
 from .findings import Finding, Location, Report
 from .models import WIKILINK
+from .parallel import Shared
 from .progress import QUIET, Progress
 from .records import FileCache, InvalidRecord, LoadedCase, Memo, Record, Table, load
 from .similar_events import possible_duplicates
 from .strictyaml import PathKey
 from .textmatch import (
     EXPLAIN_WORK,
+    PassageMatch,
     SourceText,
     WorkBudget,
     dropped_negation,
@@ -216,6 +222,9 @@ class CaseView:
     refs: list[Ref] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)  # one per ref, fault or not
     own: dict[str, _Own] = field(default_factory=dict)  # by record id, as `records`
+    # What is wrong with each citation's passages, by record id and citation number, when
+    # they were looked up before the rules ran (`check_loaded`); else the verbatim rule does.
+    faults: dict[tuple[str, int], list[Fault]] | None = None
     _kinds: dict[str, list[Record]] | None = None
 
     @property
@@ -500,6 +509,25 @@ def unverified_passages(view: CaseView) -> Iterator[Finding]:
     table = view.memo.table("verbatim")
     explained = view.memo.table("explain")
     default = view.language
+    for record, number, citation, source in _cited_passages(view):
+        if view.faults is not None:
+            faults = view.faults[record.id, number]
+        else:
+            faults = table.get(
+                (id(record), number, id(source), id(source.text), default),
+                (record, source, source.text),
+                lambda r=record, c=citation, s=source: _faults(r, c, s, default),
+            )
+        for passage, fault, word in faults:
+            yield _verbatim(record, passage, source, fault, word, (budget, explained))
+
+
+# A citation with passages to look up: the record, the citation's number, the citation, and
+# the source it names.
+Cited = tuple[Record, int, Citation, Record]
+
+
+def _cited_passages(view: CaseView) -> Iterator[Cited]:
     for record in view.records.values():
         for number, citation in enumerate(view.citations[record.id]):
             if not citation.passages:
@@ -507,13 +535,22 @@ def unverified_passages(view: CaseView) -> Iterator[Finding]:
             source = view.records.get(citation.source)
             if source is None or source.kind != "source":
                 continue  # a broken reference, reported as one
-            faults = table.get(
-                (id(record), number, id(source), id(source.text), default),
-                (record, source, source.text),
-                lambda r=record, c=citation, s=source: _faults(r, c, s, default),
-            )
-            for passage, fault, word in faults:
-                yield _verbatim(record, passage, source, fault, word, (budget, explained))
+            yield record, number, citation, source
+
+
+def _texts(cited: Iterable[Cited]) -> Iterator[tuple[str, SourceText]]:
+    """The full texts of the sources `cited` names, each once, by source id."""
+    texts = {source.id: source.text for _, _, _, source in cited if source.text is not None}
+    return iter(texts.items())
+
+
+def _look_up(default: str, cited: Cited) -> tuple[list[Fault], dict[str, PassageMatch | None]]:
+    """What is wrong with a citation's passages, and where each is in its source's text
+    (for `SourceText.learn`)."""
+    record, _, citation, source = cited
+    faults = _faults(record, citation, source, default)
+    text = source.text
+    return faults, {p.text: text.find(p.text) for p in citation.passages} if text else {}
 
 
 # What is wrong with a passage: "unchecked" (its source has no text), "inside-word" (found
@@ -635,20 +672,55 @@ RULES: tuple[Rule, ...] = (
     quote_speakers,
     inherited_precision,
 )
+# The rules that read where the passages are in their sources' texts (`check_loaded`).
+LOOKING_UP: tuple[Rule, ...] = (unverified_passages, quote_speakers)
 
 
-def check_loaded(loaded: LoadedCase, progress: Progress = QUIET) -> tuple[Report, Case | None]:
-    """Every finding about a loaded case file, and the case when it has no errors."""
+def check_loaded(
+    loaded: LoadedCase, progress: Progress = QUIET, *, fork: bool = False
+) -> tuple[Report, Case | None]:
+    """Every finding about a loaded case file, and the case when it has no errors.
+
+    With `fork`, the passages are looked up in their sources' texts first, shared with a
+    forked process (`Shared`: where it forks) that starts while this one runs the rules
+    that do not read them. The findings are the same, in the same order."""
     progress.stage("checking records", len(RULES))
     view = index(loaded)
+    found: dict[Rule, list[Finding]] = {}
+    if fork:
+        _look_up_beside(view, found, progress)
+    for rule in RULES:
+        if rule not in found:
+            found[rule] = list(rule(view))
+            progress.advance()
     findings = list(loaded.findings)
     for rule in RULES:
-        findings.extend(rule(view))
-        progress.advance()
+        findings.extend(found[rule])
     report = Report(findings)
     case = None if report.errors or loaded.case is None else view.case()
     loaded.memo.finish()  # what was derived from records that changed or went away is dropped
     return report, case
+
+
+def _look_up_beside(view: CaseView, found: dict[Rule, list[Finding]], progress: Progress) -> None:
+    """Look every passage up in its source's text in two processes (`Shared`), the forked
+    one starting while this one runs the rules that do not read where they are (their
+    findings into `found`). What is wrong with each goes into `view.faults`, and where each
+    is into its text (`SourceText.learn`), which the pages read too."""
+    cited = list(_cited_passages(view))
+    with Shared(cited, partial(_look_up, view.language)) as lookups:
+        for _, text in _texts(cited):  # the pages read these too: made once, here
+            text.normalised  # noqa: B018  # a cached property, made now
+        for rule in RULES:
+            if rule not in LOOKING_UP:
+                found[rule] = list(rule(view))
+                progress.advance()
+        looked = lookups.results(lambda: None)
+    view.faults = {}
+    for (record, number, _, source), (faults, places) in zip(cited, looked, strict=True):
+        view.faults[record.id, number] = faults
+        if source.text is not None:
+            source.text.learn(places)
 
 
 def check(
@@ -664,7 +736,7 @@ def check(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return check_loaded(load(root, cache, progress), progress)
+        return check_loaded(load(root, cache, progress), progress, fork=cache is None)
     finally:
         if enabled:
             gc.enable()

@@ -269,6 +269,15 @@ class SourceText:
             prepared = self._prepared[index] = _Paragraph(self.paragraphs[index])
         return prepared
 
+    def known(self) -> dict[str, PassageMatch | None]:
+        """What `find` has answered so far, by passage (to hand to `learn` elsewhere)."""
+        return dict(self._found)
+
+    def learn(self, known: dict[str, PassageMatch | None]) -> None:
+        """Take what `find` answered for this same text elsewhere (`known`): a forked
+        process's check, so that the pages do not look the passages up again."""
+        self._found.update(known)
+
     def find(self, passage: str) -> PassageMatch | None:
         """Where `passage` occurs, elisions allowed within one paragraph; None if nowhere.
 

@@ -21,7 +21,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 
-from build_scripts import models, parallel, records
+from build_scripts import checker, models, parallel, records
 from build_scripts.checker import check
 from build_scripts.files import Entry
 from build_scripts.pages import render_site
@@ -270,7 +270,8 @@ def test_a_build_that_forks_writes_the_same_site(
     monkeypatch.setattr(CasefilePlugin, "_start_index", started)
     forks = _counting_forks(monkeypatch)
     shared = site("shared")
-    assert forks == [1, 1, 1]  # the record files, the search documents, the record pages
+    # The record files, the passages' lookups, the search documents, the record pages.
+    assert forks == [1, 1, 1, 1]
     assert after_start == [None]
     assert sorted(shared) == sorted(alone)
     assert any(p.startswith("pagefind/") for p in shared)
@@ -407,3 +408,75 @@ def test_a_forked_load_reads_the_same_records_and_findings(
     assert _loaded(root) == alone
     assert forks == [1, 1]
     assert shares[1][0] == shares[1][1]  # every file parsed here in the end
+
+
+def _checked(root: Path) -> tuple[list[object], dict[str, dict[str, object]], list[str]]:
+    """A cold check's findings; what each source's text has answered by then; and the
+    passages its text would have to look up again (for the pages)."""
+    loaded = load(root)
+    report, _ = checker.check_loaded(loaded, fork=True)
+    texts = {r.id: r.text.known() for r in loaded.records if r.text is not None}
+    again = [
+        p.text
+        for _, _, citation, source in checker._cited_passages(checker.index(loaded))
+        for p in citation.passages
+        if source.text is not None and p.text not in source.text.known()
+    ]
+    return list(report.findings), texts, again
+
+
+def test_a_check_that_looks_passages_up_in_a_fork_finds_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passages looked up in a forked process too: the same findings (not verbatim,
+    explained; unchecked), in the same order, and each source's text has learnt where every
+    passage is, as when every passage is looked up here; and when the child fails, the
+    passages it took are looked up here."""
+    root = tmp_path / "casefile"
+    shutil.copytree(ROOT / "casefile", root)
+    quote = root / "quotes" / "kirby-awful-lot-of-discussion.yml"
+    quote.write_text(quote.read_text().replace("awful lot", "awful heap"))
+    (root / "sources" / "agency-biden-no-plans-to-call-putin.txt").unlink()
+    monkeypatch.setattr(parallel, "FORK_FROM", 10**9)
+    alone = _checked(root)
+    codes = {getattr(f, "code", None) for f in alone[0]}
+    assert {"not-verbatim", "unchecked-quote"} <= codes, codes
+    assert all(alone[1].values())  # every text with passages has answered some
+    assert alone[2] == []
+    forks = _counting_forks(monkeypatch)
+    here, look_up = os.getpid(), checker._look_up
+    shares: list[tuple[int, int]] = []  # (looked up here, passages) of each check
+    results = parallel.Shared.results
+
+    def counted(shared: parallel.Shared[object, object], done: Callable[[], None]) -> list[object]:
+        made = results(shared, done)
+        shares.append((len(shared.here), len(shared.items)))
+        return made
+
+    def slow_there(default: str, cited: checker.Cited) -> object:
+        if os.getpid() != here:
+            time.sleep(0.05)  # the child starts first: so that this process takes some too
+        return look_up(default, cited)
+
+    def slow_here(default: str, cited: checker.Cited) -> object:
+        if os.getpid() == here:
+            time.sleep(0.05)  # so that the child takes most, excerpts too
+        return look_up(default, cited)
+
+    monkeypatch.setattr(parallel.Shared, "results", counted)
+    monkeypatch.setattr(checker, "_look_up", slow_here)
+    assert _checked(root) == alone  # what the child looked up was learnt here
+    assert shares[-1][0] < shares[-1][1] / 2
+    monkeypatch.setattr(checker, "_look_up", slow_there)
+    assert _checked(root) == alone
+    assert forks == [1, 1, 1, 1]  # the record files, then the passages; twice
+    assert 0 < shares[-1][0] < shares[-1][1]  # each process looked some up
+
+    def fails_in_the_child(default: str, cited: checker.Cited) -> object:
+        if os.getpid() != here:
+            raise ValueError("only there")
+        return look_up(default, cited)
+
+    monkeypatch.setattr(checker, "_look_up", fails_in_the_child)
+    assert _checked(root) == alone
+    assert shares[-1][0] == shares[-1][1]  # every passage looked up here in the end
