@@ -376,7 +376,7 @@ def bench_size(
             result.check_cpu.append(cpu)
             seconds, _, loaded = timed(lambda: load(records))
             result.load_s.append(seconds)
-            seconds, _, _ = timed(lambda loaded=loaded: check_loaded(loaded))
+            seconds, _, _ = timed(lambda loaded=loaded: check_loaded(loaded, fork=True))
             result.cross_s.append(seconds)
             seconds, _, site = timed(lambda c=case: render_site(c, directory_urls=True))
             result.render_s.append(seconds)
