@@ -219,6 +219,20 @@ def _counting_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return forks
 
 
+def _counting_shares(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """From now on, each `Shared.results` adds (the items done here, the items) to the list."""
+    shares: list[tuple[int, int]] = []
+    results = parallel.Shared.results
+
+    def counted(shared: parallel.Shared[object, object], done: Callable[[], None]) -> list[object]:
+        made = results(shared, done)
+        shares.append((len(shared.here), len(shared.items)))
+        return made
+
+    monkeypatch.setattr(parallel.Shared, "results", counted)
+    return shares
+
+
 def test_a_forked_render_builds_the_same_site(monkeypatch: pytest.MonkeyPatch) -> None:
     _, case = check(ROOT / "casefile")
     assert case is not None
@@ -380,20 +394,13 @@ def test_a_forked_load_reads_the_same_records_and_findings(
     assert any(f.fix is not None for f in alone[2])  # "Person" -> "person"
     forks = _counting_forks(monkeypatch)
     here, one = os.getpid(), records._load_one
-    shares: list[tuple[int, int]] = []  # (files parsed here, files) of each load
-    results = parallel.Shared.results
-
-    def counted(shared: parallel.Shared[object, object], done: Callable[[], None]) -> list[object]:
-        made = results(shared, done)
-        shares.append((len(shared.here), len(shared.items)))
-        return made
+    shares = _counting_shares(monkeypatch)  # (files parsed here, files) of each load
 
     def slow_here(file: tuple[models.Kind, Entry]) -> Loaded:
         if os.getpid() == here:
             time.sleep(0.02)  # so the child surely takes some files
         return one(file)
 
-    monkeypatch.setattr(parallel.Shared, "results", counted)
     monkeypatch.setattr(records, "_load_one", slow_here)
     assert _loaded(root) == alone
     assert forks == [1]
@@ -445,13 +452,7 @@ def test_a_check_that_looks_passages_up_in_a_fork_finds_the_same(
     assert alone[2] == []
     forks = _counting_forks(monkeypatch)
     here, look_up = os.getpid(), checker._look_up
-    shares: list[tuple[int, int]] = []  # (looked up here, passages) of each check
-    results = parallel.Shared.results
-
-    def counted(shared: parallel.Shared[object, object], done: Callable[[], None]) -> list[object]:
-        made = results(shared, done)
-        shares.append((len(shared.here), len(shared.items)))
-        return made
+    shares = _counting_shares(monkeypatch)  # (looked up here, passages) of each check
 
     def slow_there(default: str, cited: checker.Cited) -> object:
         if os.getpid() != here:
@@ -463,7 +464,6 @@ def test_a_check_that_looks_passages_up_in_a_fork_finds_the_same(
             time.sleep(0.05)  # so that the child takes most, excerpts too
         return look_up(default, cited)
 
-    monkeypatch.setattr(parallel.Shared, "results", counted)
     monkeypatch.setattr(checker, "_look_up", slow_here)
     assert _checked(root) == alone  # what the child looked up was learnt here
     assert shares[-1][0] < shares[-1][1] / 2

@@ -78,18 +78,24 @@ def _pids(folder: Path) -> list[int]:
     return [int((folder / name).read_text()) for name in ("pid", "started")]
 
 
-def test_closing_a_reindexer_stops_pagefind_and_removes_its_staging(
-    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _faked_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The fake Pagefind in place of the real one, and documents staged in a folder of the
+    test's own: that folder, and an empty site folder."""
     import pagefind.service
 
     fake = _fake_pagefind(tmp_path)
-    scratch = tmp_path / "scratch"
+    scratch, site = tmp_path / "scratch", tmp_path / "site"
     scratch.mkdir()
+    site.mkdir()
     monkeypatch.setattr(pagefind.service, "get_executable", lambda: fake)
     monkeypatch.setattr(search_index, "_scratch", lambda: str(scratch))
-    site = tmp_path / "site"
-    site.mkdir()
+    return scratch, site
+
+
+def test_closing_a_reindexer_stops_pagefind_and_removes_its_staging(
+    example: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch, site = _faked_pagefind(tmp_path, monkeypatch)
     messages: list[str] = []
     reindexer = Reindexer(messages.append)
     reindexer.submit(record_documents(example, directory_urls=True), site, "en")
@@ -156,6 +162,19 @@ def test_off_the_main_thread_nothing_changes() -> None:
     restores[0]()  # does nothing, and may be called
 
 
+def _project(tmp_path: Path, script: str, text: str) -> tuple[Path, Path, Path]:
+    """A site of the example's records with one hand-written page, and `script` in it that
+    runs MkDocs: the project folder, an empty folder to stage in, and the fake Pagefind."""
+    project, scratch = tmp_path / "project", tmp_path / "scratch"
+    for folder in (project / "docs", scratch):
+        folder.mkdir(parents=True)
+    os.symlink(ROOT / "casefile", project / "casefile")
+    (project / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n")
+    (project / "mkdocs.yml").write_text("site_name: Stop\ntheme: material\nplugins: [casefile]\n")
+    (project / script).write_text(text)
+    return project, scratch, _fake_pagefind(tmp_path)
+
+
 SERVE = """
 import sys
 from pathlib import Path
@@ -177,14 +196,9 @@ cli()
 def test_serve_stopped_while_indexing_leaves_nothing_behind(
     tmp_path: Path, signum: signal.Signals
 ) -> None:
-    project, scratch, temp = tmp_path / "project", tmp_path / "scratch", tmp_path / "tmp"
-    for folder in (project / "docs", scratch, temp):
-        folder.mkdir(parents=True)
-    fake = _fake_pagefind(tmp_path)
-    os.symlink(ROOT / "casefile", project / "casefile")
-    (project / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n")
-    (project / "mkdocs.yml").write_text("site_name: Stop\ntheme: material\nplugins: [casefile]\n")
-    (project / "serve.py").write_text(SERVE)
+    project, scratch, fake = _project(tmp_path, "serve.py", SERVE)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -273,14 +287,7 @@ def test_a_build_stopped_leaves_nothing_behind(
     Pagefind indexes (beside MkDocs' theme step): the build ends at once, its forked
     processes and Pagefind are gone, and the staging and the index it was writing are
     removed."""
-    project, scratch = tmp_path / "project", tmp_path / "scratch"
-    for folder in (project / "docs", scratch):
-        folder.mkdir(parents=True)
-    fake = _fake_pagefind(tmp_path)
-    os.symlink(ROOT / "casefile", project / "casefile")
-    (project / "docs" / "about.md").write_text("# About\n\nA hand-written page.\n")
-    (project / "mkdocs.yml").write_text("site_name: Stop\ntheme: material\nplugins: [casefile]\n")
-    (project / "build.py").write_text(BUILD)
+    project, scratch, fake = _project(tmp_path, "build.py", BUILD)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
     log = tmp_path / "build.log"
     with log.open("wb") as out:
@@ -418,15 +425,7 @@ def test_stopping_an_index_beside_the_pages_kills_pagefind_and_removes_the_stagi
     staged, Pagefind runs over them; afterwards Pagefind and what it started are gone, the
     staged documents and the half-written index are removed, and a second stop does
     nothing."""
-    import pagefind.service
-
-    fake = _fake_pagefind(tmp_path)
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(pagefind.service, "get_executable", lambda: fake)
-    monkeypatch.setattr(search_index, "_scratch", lambda: str(scratch))
-    site = tmp_path / "site"
-    site.mkdir()
+    scratch, site = _faked_pagefind(tmp_path, monkeypatch)
     beside = IndexBeside(site, directory_urls=True)
     beside.stage(example)
     staging = beside.staging
