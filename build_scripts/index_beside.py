@@ -23,6 +23,7 @@ from .checker import Case
 from .parallel import InFork, in_background
 from .search_index import (
     BUNDLE,
+    STOP_WAIT,
     IndexStats,
     SearchDocument,
     build_index,
@@ -31,10 +32,6 @@ from .search_index import (
     stage_records,
     staging_folder,
 )
-
-# Seconds a stopped build waits for its search index to stop (Pagefind is polled 20 times a
-# second; staging stops between two documents).
-STOP_WAIT = 30.0
 
 
 def site_documents(

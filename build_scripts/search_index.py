@@ -425,8 +425,9 @@ def build_index(
     (`stage_records`); `documents` are then the rest. It is removed at the end.
     `yielding` runs Pagefind at a lower priority (`nice`), for an index built in the
     background while the server answers a save. Once `stop` is set (a server shutting
-    down), staging stops or Pagefind is killed, `Stopped` is raised and the folders are
-    removed; a stop that comes after the last Pagefind run has ended stops nothing."""
+    down, a build stopped), staging stops or Pagefind is killed, `Stopped` is raised and the
+    folders are removed; a stop that comes after the last Pagefind run has ended stops
+    nothing."""
     from pagefind.service import get_executable  # the binary of the pagefind[bin] wheel
 
     binary = get_executable()
@@ -548,6 +549,9 @@ def _output(process: subprocess.Popen[str], stop: threading.Event | None) -> str
 
 
 STOP_POLL = 0.05  # seconds between looks at `stop` while Pagefind runs
+# Seconds a stopped server or build waits for its index to stop (staging stops between two
+# documents, Pagefind within STOP_POLL).
+STOP_WAIT = 30.0
 
 
 def _kill(process: subprocess.Popen[str], *, group: bool) -> None:
@@ -730,7 +734,7 @@ class Reindexer:
                 return
             alive[0].join(left)
 
-    def close(self, timeout: float = 30.0) -> None:
+    def close(self, timeout: float = STOP_WAIT) -> None:
         """Stop the builds in progress, wait for them to remove what they staged (in
         /dev/shm: memory, until the machine restarts), and remove the kept copy of the last
         index. Called when serving ends, and at exit."""
