@@ -67,11 +67,15 @@ def test_growing_leaves_the_collector_as_it_found_it(passes: list[int]) -> None:
     assert not gc.isenabled()
     gc.enable()
     frozen = gc.get_freeze_count()
+    made: list[list[list[int]]] = []  # what the failed step made, alive after it
     with pytest.raises(ValueError), heap.growing():
-        _make(1000)
+        made.append(_make(1000))
         raise ValueError("the step failed")
     assert gc.isenabled()
-    assert gc.get_freeze_count() == frozen  # a failed step's heap is not kept
+    # A failed step's heap is not kept: nothing is added to the frozen objects. (Their count
+    # may go down meanwhile: a thread left by an earlier test, such as a browser test's, can
+    # free an object the first block froze; one such run saw 213,201 against 213,202.)
+    assert gc.get_freeze_count() <= frozen
 
 
 def test_pause_and_resume(passes: list[int]) -> None:
