@@ -21,7 +21,10 @@ two hundred objects in cycles, 4,500 for 22 pages, measured, which the collector
 while it is on). A step that builds a large heap and drops it runs with the collector off
 and freezes nothing (`paused`): as its objects are freed, the count of new objects goes
 down again. A step that makes cycles for every page it renders (Jinja's macros do) keeps
-the collector on."""
+the collector on, for its young objects only when the step keeps little (`young_only`):
+MkDocs' theme step, whose cycles die young, took 2.1 s of full passes at 100,000 records,
+against 0.03 s at 10,000, measured, and none with them held (its other passes took 1.5 s
+instead of 2.1 s, and the step ended with 92,000 objects in the oldest generation)."""
 
 from __future__ import annotations
 
@@ -74,6 +77,34 @@ def growing() -> Iterator[None]:
     with paused():
         yield
         settle()
+
+
+# A count of collections of the middle generation that is never reached (`young_only`).
+NEVER = 1 << 30
+
+
+def young_only() -> tuple[int, int, int] | None:
+    """Let the collector pass over the young objects only, until `full_again`: an object that
+    outlives two young passes waits for the next full pass to be freed. What `full_again`
+    needs; None if full passes were held already (or are off: the collector's thresholds
+    were changed elsewhere to the same end).
+
+    A full pass is due when the middle generation has been collected more times than the
+    third threshold says, and the objects moved to the oldest since the last full pass are a
+    quarter of those it kept; with this threshold the first never happens (CPython's
+    generational collector, 3.11 here; a collector that reads its thresholds otherwise is
+    left to decide)."""
+    first, second, third = gc.get_threshold()
+    if third >= NEVER:
+        return None
+    gc.set_threshold(first, second, NEVER)
+    return first, second, third
+
+
+def full_again(thresholds: tuple[int, int, int] | None) -> None:
+    """Full passes as before `young_only` (which gave `thresholds`)."""
+    if thresholds is not None:
+        gc.set_threshold(*thresholds)
 
 
 def give_back_memory() -> None:

@@ -127,6 +127,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         # serve, records that never passed the check: the home page that lists their errors
         self._errors_page = ""
         self._collector = False  # was the collector on when a hook paused it (heap.py)
+        self._full: tuple[int, int, int] | None = None  # held full passes (heap.young_only)
         self._unread: list[Page] | None = None  # hand-written pages not read yet
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -138,6 +139,7 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         it started stops, and what it staged is removed."""
         self._untrap()
         self._untrap = lambda: None
+        self._full_passes_again()
         self._stop_index()
         self._progress.close()
         self._unwatch()
@@ -345,6 +347,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
         self._steps.mark("read pages")
         heap.settle()
         self._resume_collector()
+        if self._full is None:  # the theme step's cycles die young (heap.py)
+            self._full = heap.young_only()
         self._unread = None
         if self._beside is not None and not self._beside.started:  # not when they were read
             self._start_index(config, files)
@@ -358,6 +362,10 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
     def _resume_collector(self) -> None:
         collector, self._collector = self._collector, False
         heap.resume(collector)
+
+    def _full_passes_again(self) -> None:
+        full, self._full = self._full, None
+        heap.full_again(full)
 
     def _cache_theme(self, env: jinja2.Environment, config: MkDocsConfig) -> None:
         """The parts of the theme that thousands of generated pages share, rendered once for
@@ -497,11 +505,13 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
             log.info("%d generated pages rendered, %d unchanged and kept", rendered, kept)
         self._index(config)
         self._progress.close()
+        self._full_passes_again()
         if self._serving:
             heap.settle()
 
     def on_build_error(self, *, error: Exception) -> None:
         self._resume_collector()
+        self._full_passes_again()
         self._unread = None
         self._progress.close()
         self._stop_index()

@@ -34,6 +34,7 @@ def passes() -> Iterator[list[int]]:
         if phase == "start":
             seen.append(info["generation"])
 
+    thresholds = gc.get_threshold()
     gc.collect()
     gc.callbacks.append(note)
     try:
@@ -42,6 +43,7 @@ def passes() -> Iterator[list[int]]:
         gc.callbacks.remove(note)
         gc.unfreeze()
         gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 def _make(count: int) -> list[list[int]]:
@@ -87,6 +89,24 @@ def test_pause_and_resume(passes: list[int]) -> None:
     assert gc.isenabled()
 
 
+def test_young_only_holds_the_full_passes_until_full_again(passes: list[int]) -> None:
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.collect()  # over none: from now on a full pass is due as soon as objects get old
+    passes.clear()
+    full = heap.young_only()
+    assert full == thresholds and gc.get_threshold()[2] == heap.NEVER
+    assert heap.young_only() is None  # held already
+    kept = _make(300_000)  # they outlive young passes, and wait in the oldest generation
+    assert passes and 2 not in passes
+    heap.full_again(full)
+    assert gc.get_threshold() == thresholds
+    kept += _make(10_000)
+    assert 2 in passes
+    heap.full_again(None)  # nothing was held
+    assert gc.get_threshold() == thresholds
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "casefile", tmp_path / "casefile")
@@ -104,13 +124,16 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
 ) -> None:
     """And the collector is off while MkDocs makes the page objects and reads the generated
     pages (kept to the end), on while it reads the hand-written ones (Python-Markdown leaves
-    cycles behind), and on after the build."""
+    cycles behind), on for young objects only while the theme renders the pages, and as it
+    was after the build."""
     read: list[tuple[int, int, int]] = []
-    collector: dict[str, set[bool]] = {"nav": set(), "ours": set(), "theirs": set()}
-    start, on_nav, on_markdown = (
+    collector: dict[str, set[object]] = {"nav": set(), "ours": set(), "theirs": set()}
+    collector["theme"] = set()
+    start, on_nav, on_markdown, on_post_page = (
         CasefilePlugin._start_index,
         CasefilePlugin.on_nav,
         CasefilePlugin.on_page_markdown,
+        CasefilePlugin.on_post_page,
     )
 
     def started(plugin: CasefilePlugin, config: MkDocsConfig, files: Files) -> None:
@@ -137,16 +160,24 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
         collector["ours" if ours else "theirs"].add(gc.isenabled())
         return on_markdown(plugin, markdown, page=page, **kwargs)
 
+    def themed(plugin: CasefilePlugin, output: str, **kwargs: Any) -> str:
+        collector["theme"].add((gc.isenabled(), gc.get_threshold()[2] == heap.NEVER))
+        return on_post_page(plugin, output, **kwargs)
+
+    thresholds = gc.get_threshold()
     monkeypatch.setattr(CasefilePlugin, "_start_index", started)
     monkeypatch.setattr(CasefilePlugin, "on_nav", nav)
     monkeypatch.setattr(CasefilePlugin, "on_page_markdown", markdown)
+    monkeypatch.setattr(CasefilePlugin, "on_post_page", themed)
     build(_config(project))
     hand_written = len(list((project / "docs").rglob("*.md")))
     assert hand_written > 0
     # Once, when every hand-written page was read and no generated one yet.
     assert read == [(hand_written, hand_written, 0)]
-    assert collector == {"nav": {False}, "ours": {False}, "theirs": {True}}
-    assert gc.isenabled()
+    assert collector["nav"] == {False} and collector["ours"] == {False}
+    assert collector["theirs"] == {True}
+    assert collector["theme"] == {(True, True)}  # on, for young objects only (heap.young_only)
+    assert gc.isenabled() and gc.get_threshold() == thresholds
     assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
 
 
@@ -165,3 +196,20 @@ def test_a_failed_build_turns_the_collector_on_again(
     with pytest.raises(RuntimeError, match="a later step failed"):
         build(_config(project))
     assert gc.isenabled()
+
+
+def test_a_build_that_fails_in_the_theme_step_gives_the_full_passes_back(
+    project: Path, monkeypatch: pytest.MonkeyPatch, passes: list[int]
+) -> None:
+    thresholds = gc.get_threshold()
+    held: list[bool] = []
+
+    def fails(plugin: CasefilePlugin, output: str, **kwargs: Any) -> str:
+        held.append(gc.get_threshold()[2] == heap.NEVER)
+        raise RuntimeError("the theme step failed")
+
+    monkeypatch.setattr(CasefilePlugin, "on_post_page", fails)
+    with pytest.raises(RuntimeError, match="the theme step failed"):
+        build(_config(project))
+    assert held == [True]
+    assert gc.isenabled() and gc.get_threshold() == thresholds
