@@ -23,8 +23,9 @@ and freezes nothing (`paused`): as its objects are freed, the count of new objec
 down again. A step that makes cycles for every page it renders (Jinja's macros do) keeps
 the collector on, for its young objects only when the step keeps little (`young_only`):
 MkDocs' theme step, whose cycles die young, took 2.1 s of full passes at 100,000 records,
-against 0.03 s at 10,000, measured, and none with them held (its other passes took 1.5 s
-instead of 2.1 s, and the step ended with 92,000 objects in the oldest generation)."""
+against 0.03 s at 10,000, measured, and none with them held; it then ended with 92,000
+objects in the oldest generation, and the build's peak resident memory was 2,958 MB
+against 2,944 MB (two builds each)."""
 
 from __future__ import annotations
 
