@@ -127,8 +127,7 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
     cycles behind), on for young objects only while the theme renders the pages, and as it
     was after the build."""
     read: list[tuple[int, int, int]] = []
-    collector: dict[str, set[object]] = {"nav": set(), "ours": set(), "theirs": set()}
-    collector["theme"] = set()
+    collector: dict[str, set[object]] = {k: set() for k in ("nav", "ours", "theirs", "theme")}
     start, on_nav, on_markdown, on_post_page = (
         CasefilePlugin._start_index,
         CasefilePlugin.on_nav,
@@ -174,9 +173,8 @@ def test_a_build_starts_the_index_once_the_hand_written_pages_are_read(
     assert hand_written > 0
     # Once, when every hand-written page was read and no generated one yet.
     assert read == [(hand_written, hand_written, 0)]
-    assert collector["nav"] == {False} and collector["ours"] == {False}
-    assert collector["theirs"] == {True}
-    assert collector["theme"] == {(True, True)}  # on, for young objects only (heap.young_only)
+    # In the theme step: on, for young objects only (heap.young_only).
+    assert collector == {"nav": {False}, "ours": {False}, "theirs": {True}, "theme": {(True, True)}}
     assert gc.isenabled() and gc.get_threshold() == thresholds
     assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
 
