@@ -538,10 +538,10 @@ def _cited_passages(view: CaseView) -> Iterator[Cited]:
             yield record, number, citation, source
 
 
-def _texts(cited: Iterable[Cited]) -> Iterator[tuple[str, SourceText]]:
-    """The full texts of the sources `cited` names, each once, by source id."""
+def _texts(cited: Iterable[Cited]) -> list[SourceText]:
+    """The full texts of the sources `cited` names, each once."""
     texts = {source.id: source.text for _, _, _, source in cited if source.text is not None}
-    return iter(texts.items())
+    return list(texts.values())
 
 
 def _look_up(default: str, cited: Cited) -> tuple[list[Fault], dict[str, PassageMatch | None]]:
@@ -709,7 +709,7 @@ def _look_up_beside(view: CaseView, found: dict[Rule, list[Finding]], progress: 
     is into its text (`SourceText.learn`), which the pages read too."""
     cited = list(_cited_passages(view))
     with Shared(cited, partial(_look_up, view.language)) as lookups:
-        for _, text in _texts(cited):  # the pages read these too: made once, here
+        for text in _texts(cited):  # the pages read these too: made once, here
             text.normalised  # noqa: B018  # a cached property, made now
         for rule in RULES:
             if rule not in LOOKING_UP:

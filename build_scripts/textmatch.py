@@ -270,7 +270,7 @@ class SourceText:
         return prepared
 
     def known(self) -> dict[str, PassageMatch | None]:
-        """What `find` has answered so far, by passage (to hand to `learn` elsewhere)."""
+        """What `find` has answered so far, by passage, including what `learn` took."""
         return dict(self._found)
 
     def learn(self, known: dict[str, PassageMatch | None]) -> None:
