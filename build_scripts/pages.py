@@ -41,6 +41,7 @@ from .site_paths import (
     page_of,
     tag_page,
 )
+from .stopping import interrupts_unwrapped
 from .templating import environment
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
@@ -270,7 +271,7 @@ def render_site(
     """
     extras = Extras(history, history_links, site_url, built, progress)
     progress.stage("rendering pages", len(case.records))
-    return Renderer(
+    renderer = Renderer(
         case,
         directory_urls=directory_urls,
         hand_written=hand_written,
@@ -278,4 +279,6 @@ def render_site(
         custom_dir=custom_dir,
         extras=extras,
         encoded=encoded and cache is None,
-    ).render()
+    )
+    with interrupts_unwrapped():  # a stop inside pydantic's serializers (`export.py`)
+        return renderer.render()

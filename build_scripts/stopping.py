@@ -9,13 +9,18 @@ instead raises KeyboardInterrupt: the work in progress stops its forked processe
 what it staged) and, serving, removes the site folder.
 
 A forked process inherits the handler: SIGTERM raises KeyboardInterrupt there too, and it
-ends without running the parent's exit handlers (`parallel._child`)."""
+ends without running the parent's exit handlers (`parallel._child`).
+
+A library that calls our code back may wrap what it raises in an error of its own:
+pydantic's serializers do (`models.Date`), so a stop that lands in one would end a build as
+a failure with a traceback. `interrupts_unwrapped` raises the interrupt as itself again."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 
@@ -38,3 +43,31 @@ def terminate_as_interrupt() -> Callable[[], None]:
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def interrupts_unwrapped() -> Iterator[None]:
+    """An error raised in the block because of a KeyboardInterrupt (its cause or context,
+    at any depth) is raised as that KeyboardInterrupt: the run ends as stopped. Any other
+    error passes unchanged."""
+    try:
+        yield
+    except Exception as error:
+        interrupt = _interrupt_behind(error)
+        if interrupt is None:
+            raise
+        raise interrupt from None
+
+
+def _interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    seen: set[int] = set()
+    chain: list[BaseException] = [error]
+    while chain:
+        link = chain.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        if isinstance(link, KeyboardInterrupt):
+            return link
+        chain += [e for e in (link.__cause__, link.__context__) if e is not None]
+    return None

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from build_scripts import search_index
+from build_scripts import export, search_index
 from build_scripts.checker import Case, check
 from build_scripts.index_beside import IndexBeside
+from build_scripts.models import Role
+from build_scripts.pages import render_site
 from build_scripts.search_index import (
     BUNDLE,
     Reindexer,
@@ -28,7 +30,7 @@ from build_scripts.search_index import (
     build_index,
     record_documents,
 )
-from build_scripts.stopping import terminate_as_interrupt
+from build_scripts.stopping import interrupts_unwrapped, terminate_as_interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -151,6 +153,48 @@ def test_a_handler_already_set_is_left_alone() -> None:
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _StoppedOnRead:
+    """A date whose text is read when the signal lands: reading it raises as a stop does."""
+
+    @property
+    def text(self) -> str:
+        raise KeyboardInterrupt("signal 15")
+
+
+def _dump_stopped() -> object:
+    """The records' own date serializer (`models.Date`) interrupted: pydantic wraps the
+    interrupt in an error of its own."""
+    return Role.model_construct(title="envoy", start=_StoppedOnRead()).model_dump(mode="json")
+
+
+def test_a_stop_inside_pydantics_serializer_is_raised_as_a_stop() -> None:
+    with pytest.raises(Exception) as wrapped:  # what pydantic makes of it
+        _dump_stopped()
+    assert not isinstance(wrapped.value, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt, match="signal 15"), interrupts_unwrapped():
+        _dump_stopped()
+
+
+def test_a_stop_while_the_downloads_are_written_ends_the_render_as_a_stop(
+    example: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped inside pydantic while casefile.json is written (as a CI run was): the build
+    ends as stopped ("Aborted!"), not as failed with a traceback."""
+    monkeypatch.setattr(export, "_record_json", lambda record: _dump_stopped())
+    with pytest.raises(KeyboardInterrupt, match="signal 15"):
+        render_site(example, directory_urls=True)
+
+
+def test_other_errors_pass_unchanged_whatever_their_chain() -> None:
+    looped = ValueError("looped")
+    looped.__context__ = RuntimeError("behind")
+    looped.__context__.__cause__ = looped  # a cycle: the search ends all the same
+    with pytest.raises(ValueError, match="looped"), interrupts_unwrapped():
+        raise looped
+    with pytest.raises(KeyboardInterrupt), interrupts_unwrapped():
+        raise KeyboardInterrupt  # not an Exception: passes as it is
 
 
 def test_off_the_main_thread_nothing_changes() -> None:
@@ -331,7 +375,10 @@ import os
 import signal
 
 from build_scripts import parallel
-from build_scripts.stopping import terminate_as_interrupt
+from build_scripts import export
+from build_scripts.models import Role
+from build_scripts.pages import render_site
+from build_scripts.stopping import interrupts_unwrapped, terminate_as_interrupt
 
 terminate_as_interrupt()
 # A SIGTERM that comes while the fork runs its handlers (logging's, after the fork)
