@@ -590,7 +590,7 @@ def _load_folder(
                 )
             )
     if kind.folder == "sources":
-        record_stems = {e.path.stem for e, _ in marked if e.path.suffix in RECORD_SUFFIXES}
+        record_stems = {e.path.stem for e, record_file in marked if record_file}
         findings.extend(_attach_texts(loaded.records, texts, record_stems, cache))
 
 
