@@ -39,6 +39,7 @@ from .head import head_tags, insert_head
 from .history import History, head_commit, read_history
 from .index_beside import IndexBeside, site_documents
 from .nav import order
+from .offline import keep_local
 from .overlay import ASSET_FILES as OVERLAY_FILES
 from .overlay import FINDINGS, EditorLink, errors_page, is_local, overlay_json
 from .pages import SECTIONS, PageCache, PathCollision, Site, render_site
@@ -159,6 +160,8 @@ class CasefilePlugin(BasePlugin[CasefileConfig]):
                     f'casefile: {name} must be plain text without <, > or " '
                     "(the theme prints it into every page as it is)"
                 )
+        for warning in keep_local(config.theme, config.extra):
+            log.warning("%s", warning)
         self.root = Path(self.config.records)
         for name in MARKDOWN_EXTENSIONS:
             if name not in config.markdown_extensions:
