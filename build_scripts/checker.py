@@ -423,7 +423,7 @@ def broken_references(view: CaseView) -> Iterator[Finding]:
     case, positions = view.loaded.case, view.loaded.case_positions
     if case is not None and positions is not None:
         for target in _case_wikilinks(case):
-            if target not in view.records:
+            if target not in view.records and target not in view.invalid:  # no cascade
                 yield _dangling(view, target, positions.at(("summary",)), "mentions")
 
 

@@ -201,13 +201,19 @@ class _Search:
 
 def _fields(view: CaseView) -> Iterator[_Field]:
     """The fields whose quotations are checked, with the texts each must be found in: those
-    that may hold one (`_may_quote`)."""
+    that may hold one (`_may_quote`), and whose texts are all read. A source with errors of
+    its own has its text left unread, so the fields whose quotations may be from it (an
+    event citing it; any actor's, and the case's) wait until it is fixed: its errors are
+    reported, not a warning for each quotation as a cascade."""
     table = view.memo.table("quotation-fields")
+    broken = {i for i, r in view.invalid.items() if r.kind == "source"}
     for record in view.records.values():
         if not table.get(id(record), (record,), lambda r=record: _may_quote(_prose_of(r))):
             continue
         data = record.data
         if record.kind == "event":
+            if any(citation.source in broken for citation in view.citations[record.id]):
+                continue
             cited: dict[str, Record] = {}
             for citation in view.citations[record.id]:
                 source = view.records.get(citation.source)
@@ -217,10 +223,10 @@ def _fields(view: CaseView) -> Iterator[_Field]:
             yield _Field(data.summary, where, "event", tuple(cited.values()))
         elif record.kind == "source" and record.text is not None:
             yield _Field(data.notes, record.location("notes"), "source", (record,))
-        elif record.kind == "actor":
+        elif record.kind == "actor" and not broken:
             yield _Field(data.description, record.location("description"), "any", ())
     case, positions = view.loaded.case, view.loaded.case_positions
-    if case is not None and case.summary and positions is not None:
+    if case is not None and case.summary and positions is not None and not broken:
         yield _Field(case.summary, positions.at(("summary",)), "any", ())
 
 
