@@ -280,3 +280,15 @@ def test_search_under_a_sub_path_without_directory_urls(
         hrefs = page.locator(f"{RESULTS} a").evaluate_all("as => as.map(a => a.href)")
         assert all(h.startswith(sub_path_url) for h in hrefs), hrefs
     assert not browsing.watch.problems(), browsing.watch.problems()
+
+
+@pytest.mark.parametrize("width", [PHONE["width"], 375, 1280])
+def test_the_search_label_is_for_screen_readers_only(browse: Browsing, width: int) -> None:
+    """The box's label names it for a screen reader and takes no room: shown, it pushed
+    the site's title out of a phone's header (one letter of it was left at 375 px)."""
+    page = browse.page("/actors/", viewport={"width": width, "height": 800})
+    expect(page.get_by_role("searchbox", name="Search the case file")).to_be_visible()
+    label = page.locator(".cf-search__label span").bounding_box()
+    assert label is not None and label["width"] <= 1 and label["height"] <= 1
+    title = page.locator(".md-header__title").bounding_box()
+    assert title is not None and title["width"] >= 0.25 * width
