@@ -134,7 +134,16 @@ def render_document(doc: SearchDocument, language: str) -> str:
             f'<body><span data-pagefind-meta="kind:page"></span>'
             f'<span data-pagefind-filter="kind:page"></span>\n{body}\n</body></html>\n'
         )
-    return _TEMPLATE.render(doc=doc, lang=language, anchor_weight=ANCHOR)
+    return _TEMPLATE.render(
+        doc=doc, blocks=page_first(doc.blocks), lang=language, anchor_weight=ANCHOR
+    )
+
+
+def page_first(blocks: Iterable[Block]) -> list[Block]:
+    """`blocks` with those of no anchor first, each group in its order. Pagefind files what
+    follows a heading under that heading's sub-result, up to the next one: an editor's note
+    after a source's last paragraph was shown as that paragraph ("¶ 15") of the source."""
+    return sorted(blocks, key=lambda block: block.anchor is not None)
 
 
 # -- record documents -------------------------------------------------------------------------

@@ -143,6 +143,21 @@ def test_the_document_html_marks_meta_filters_sort_and_anchors() -> None:
     assert '<p data-pagefind-weight="2.0">words</p>' in html
 
 
+def test_no_text_without_a_place_of_its_own_is_filed_under_a_heading(example: Case) -> None:
+    """Pagefind files what follows a heading under that heading's sub-result: every block of
+    no anchor (an editor's note, a summary) is indexed before the first heading, in every
+    record's document, so a note is never shown as a source's last paragraph."""
+    found = {}
+    for path, doc in record_documents(example, directory_urls=True).items():
+        html = render_document(doc, "en")
+        body = re.findall(r"<(h2|p) [^>]*>", html)
+        after = body[body.index("h2") :] if "h2" in body else []
+        assert after[::2] == ["h2"] * len(after[::2]) and after[1::2] == ["p"] * (len(after) // 2)
+        found[path] = html
+    source = found["sources/agency-biden-no-plans-to-call-putin/index.html"]
+    assert 0 < source.index("boilerplate in Azerbaijani") < source.index("<h2 ")
+
+
 def test_hand_written_pages_are_indexed_from_their_article(tmp_path: Path) -> None:
     page = '<nav>menu</nav><article class="md-content__inner md-typeset"><h1>Hi</h1></article>'
     (tmp_path / "about").mkdir()

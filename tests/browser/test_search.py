@@ -134,6 +134,19 @@ def test_sub_results_link_to_paragraphs_and_quotes(browse: Browsing) -> None:
     expect(link).to_have_attribute("href", re.compile(f"/events/{quote['event']}/#"))
 
 
+def test_an_editors_note_is_not_shown_as_a_paragraph_of_the_source(browse: Browsing) -> None:
+    """Words only in a source's editor's note find the source itself, with no "¶" of its
+    text under them (the note came after the last paragraph, and was shown as it)."""
+    page = browse.page("/")
+    search(page, "Azerbaijani")
+    result = page.locator(RESULTS).filter(
+        has=page.locator("a[href*='/sources/agency-biden-no-plans-to-call-putin/']")
+    )
+    expect(result).to_have_count(1)
+    expect(result.locator(".cf-search__excerpt mark").first).to_have_text("Azerbaijani")
+    expect(result.locator(".cf-search__subs a[href*='#p-']")).to_have_count(0)
+
+
 # -- state in the URL ----------------------------------------------------------------------------
 def test_filters_and_sort_live_in_the_url(browse: Browsing) -> None:
     page = browse.page("/")
