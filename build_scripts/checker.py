@@ -109,6 +109,12 @@ class Citation:
         """The passage readers are pointed to: a quote's text, an event citation's excerpt."""
         return self.passages[0].text if self.passages else None
 
+    @property
+    def excerpt(self) -> str | None:
+        """The citation's excerpt: the passage around a quote, in which a reader sees who
+        says it; an event citation's excerpt (its passage)."""
+        return next((p.text for p in self.passages if p.what == "excerpt"), None)
+
 
 def citations_of(record: Record) -> list[Citation]:
     """Every citation `record` makes, whichever of the two shapes each is written in."""

@@ -156,10 +156,10 @@ class Renderer(PageViews, Tracker):
             self._matches[key] = text.find(passage) if text else None
         return self._matches[key]
 
-    def citations_of(self, record: Record) -> list[tuple[str, str | None, str | None]]:
-        """(source id, locator, passage) for each citation a record makes: the checker's
-        `Case.citations`, derived once when the case was checked."""
-        return [(c.source, c.locator, c.passage) for c in self.case.citations(record)]
+    def citations_of(self, record: Record) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(source id, locator, passage, excerpt) for each citation a record makes: the
+        checker's `Case.citations`, derived once when the case was checked."""
+        return [(c.source, c.locator, c.passage, c.excerpt) for c in self.case.citations(record)]
 
     def actor_ids(self, event: Record) -> list[tuple[str, str | None]]:
         return [(a, None) if isinstance(a, str) else (a.actor, a.role) for a in event.data.actors]

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from jinja2 import Template
@@ -313,7 +314,7 @@ class PageViews:
             actor_ids=" ".join(a for a, _ in actors),
             tag_list=" ".join(data.tags),
             quotes=len(self.referrers(event.id, "said-at")),
-            sources=[self.record(s) for s in sorted({s for s, _, _ in self.citations_of(event)})],
+            sources=[self.record(s) for s in sorted({c[0] for c in self.citations_of(event)})],
             meaning=models.STATUS_MEANINGS[data.status],
             csv_row=json.dumps(cells(event_row(event)), ensure_ascii=False),
         )
@@ -374,7 +375,7 @@ class PageViews:
         about = sorted(self.referrers(actor.id, "about"), key=self._quote_key)
         citing: set[str] = set()
         for record in [*events, *said]:
-            citing.update(s for s, _, _ in self.citations_of(record))
+            citing.update(c[0] for c in self.citations_of(record))
         text = self._render(
             page,
             "actor.html.j2",
@@ -464,10 +465,11 @@ class PageViews:
         }
 
     def _citation_views(self, record: Record) -> list[dict[str, object]]:
-        """Each citation: the source, the paragraph its passage is in, the locator, and (for
-        an event) the excerpt."""
+        """Each citation: the source, the paragraph its passage is in, the locator, and the
+        excerpt (an event's passage; for a quote, the words around it that show who says
+        it)."""
         views = []
-        for source_id, locator, passage in self.citations_of(record):
+        for source_id, locator, passage, excerpt in self.citations_of(record):
             found = self.match(source_id, passage)
             paragraph = f"paragraph {found.paragraph + 1}" if found else None
             where = [locator] if locator else []
@@ -478,7 +480,7 @@ class PageViews:
                     "source": self.record(source_id),
                     "anchor": f"p-{found.paragraph + 1}" if found else "",
                     "where": where,
-                    "excerpt": passage if record.kind == "event" else None,
+                    "excerpt": excerpt,
                 }
             )
         return views
@@ -547,13 +549,20 @@ class PageViews:
 
     def _passages(self, source: Record, citing: list[Record]) -> dict[str, object] | None:
         """The cited passages by paragraph, or the whole text (cited spans marked) when it may
-        be published; None when the source has no text."""
+        be published; None when the source has no text. Of a text that is not published, a
+        quote's words come with its excerpt where it has one (the words that show who says
+        it), joined where they share a paragraph; of a published text, the quote's own words
+        are marked."""
         cited: dict[int, list[tuple[Record, PassageMatch]]] = defaultdict(list)
+        public = source.data.text_public
         for record in citing:
-            for source_id, _, passage in self.citations_of(record):
-                found = self.match(source_id, passage) if source_id == source.id else None
-                if found and (record, found) not in cited[found.paragraph]:
-                    cited[found.paragraph].append((record, found))
+            for source_id, _, passage, excerpt in self.citations_of(record):
+                if source_id != source.id:
+                    continue
+                shown = [passage] if public or excerpt in (None, passage) else [passage, excerpt]
+                for found in _joined(self.match(source_id, p) for p in shown):
+                    if (record, found) not in cited[found.paragraph]:
+                        cited[found.paragraph].append((record, found))
         if source.text is None:
             return None
         paragraphs = source.text.paragraphs
@@ -572,7 +581,7 @@ class PageViews:
                 (
                     index + 1,
                     [
-                        (" … ".join(paragraphs[index][s.start : s.end] for s in found.spans), rec)
+                        (_cited_words(paragraphs[index], found.spans), rec)
                         for rec, found in cited[index]
                     ],
                 )
@@ -993,6 +1002,36 @@ def _pack_lines(
             flush(piece)
     flush()
     return parts
+
+
+def _joined(matches: Iterable[PassageMatch | None]) -> list[PassageMatch]:
+    """The matches found, one per paragraph: the spans of those in one paragraph in order,
+    overlapping ones merged (a quote inside its excerpt is shown once)."""
+    by_paragraph: dict[int, list[Span]] = defaultdict(list)
+    for found in matches:
+        if found is not None:
+            by_paragraph[found.paragraph].extend(found.spans)
+    joined = []
+    for paragraph, spans in by_paragraph.items():
+        merged: list[Span] = []
+        for span in sorted(spans, key=lambda s: (s.start, s.end)):
+            if merged and span.start <= merged[-1].end:
+                last = merged[-1]
+                merged[-1] = Span(last.start, max(last.end, span.end))
+            else:
+                merged.append(span)
+        joined.append(PassageMatch(paragraph, tuple(merged)))
+    return joined
+
+
+def _cited_words(paragraph: str, spans: tuple[Span, ...]) -> str:
+    """The words of `spans` in `paragraph`, with " … " where words were left out between
+    two (what is between them as it is, where that is only spaces and punctuation)."""
+    out = [paragraph[spans[0].start : spans[0].end]]
+    for before, span in pairwise(spans):
+        gap = paragraph[before.end : span.start]
+        out += [" … " if any(c.isalnum() for c in gap) else gap, paragraph[span.start : span.end]]
+    return "".join(out)
 
 
 def _highlight(paragraph: str, spans: list[Span]) -> str:

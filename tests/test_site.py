@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import posixpath
 import re
 import shutil
 from collections import defaultdict
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from build_scripts.checker import Case, check
 from build_scripts.placement import grouped
@@ -266,6 +270,30 @@ def test_quotes_appear_on_speaker_event_and_source_pages(example: tuple[Path, Ca
     assert appears
 
 
+def test_a_quotes_excerpt_is_on_its_page_and_its_sources(example: tuple[Path, Case]) -> None:
+    """A quote's excerpt (the words that show who says it) is what a reader checks the
+    attribution against: on the quote's page, and on its source's page with the quote's own
+    words in the paragraph's cited passages where the text is not published (the browser
+    test of the passages checks the quote's words). Every quote of the example that has
+    one."""
+    site, case = example
+    checked = 0
+    for quote in case.of_kind("quote"):
+        cite = quote.data.source
+        if isinstance(cite, str) or not cite.excerpt:
+            continue
+        shown = escape(cite.excerpt, quote=True)
+        assert shown in html_of(site, page_of(quote)).read_text(), quote.id
+        source = case.records[cite.source]
+        passages = html_of(site, page_of(source)).read_text().split('class="cf-passage"')[1:]
+        items = [i for p in passages for i in p.split("<li>") if f"/{quote.id}/" in i]
+        lead = escape(" ".join(cite.excerpt.split()[:3]), quote=True)  # the text's own words
+        if not source.data.text_public:
+            assert items and all(lead in i for i in items), quote.id
+        checked += 1
+    assert checked >= 5
+
+
 def test_the_site_has_a_pagefind_index_of_every_record(example: tuple[Path, Case]) -> None:
     """Search is Pagefind's, built by the plugin (Material's lunr index is gone)."""
     site, case = example
@@ -401,3 +429,38 @@ def test_a_timeline_in_many_parts_links_each_to_its_neighbours_and_years() -> No
             if 0 <= index + step < len(many):
                 assert f"p{index + step}.md" in paths  # the next and the previous part
         assert paths == sorted(paths, key=lambda p: int(p[1:-3]))  # in order
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(0, 40), st.integers(0, 12)).map(lambda t: (t[0], t[0] + t[1])),
+            min_size=1,
+            max_size=4,
+        ).map(lambda spans: sorted(spans)),
+        max_size=3,
+    ),
+    st.integers(0, 2),
+)
+def test_passages_that_share_a_paragraph_are_joined_in_order_without_overlap(
+    groups: list[list[tuple[int, int]]], paragraph: int
+) -> None:
+    """A quote and its excerpt in one paragraph are shown as one run of the text's words:
+    the same characters, in order, each once."""
+    from build_scripts.textmatch import PassageMatch, Span
+    from build_scripts.views import _cited_words, _joined
+
+    matches = [PassageMatch(paragraph, tuple(Span(a, b) for a, b in g)) for g in groups]
+    joined = _joined([*matches, None])
+    covered = {i for g in groups for a, b in g for i in range(a, b)}
+    if not covered and not groups:
+        assert joined == []
+        return
+    [one] = joined
+    spans = [(s.start, s.end) for s in one.spans]
+    assert spans == sorted(spans) and all(a[1] < b[0] for a, b in itertools.pairwise(spans))
+    assert {i for a, b in spans for i in range(a, b)} == covered
+    text = "".join(chr(ord("a") + i % 26) for i in range(60))
+    words = _cited_words(text, one.spans)
+    assert words.replace(" … ", "") == "".join(text[a:b] for a, b in spans)
