@@ -242,8 +242,7 @@ def event_document(case: Case, event: Record) -> SearchDocument:
 def quote_document(case: Case, quote: Record) -> SearchDocument:
     data = quote.data
     speaker = _names(case, [data.speaker])
-    event = case.records.get(data.event) if data.event else None
-    date = data.date or (event.data.date if event is not None else None)
+    date = data.date  # never lent from its event, as on its page (`Renderer.quote_date`)
     blocks = [Block(data.text, QUOTE)]
     if data.translation:
         blocks.append(Block(data.translation, QUOTE))
@@ -252,7 +251,7 @@ def quote_document(case: Case, quote: Record) -> SearchDocument:
     blocks.append(Block(", ".join(speaker), MENTION))
     if data.notes:
         blocks.append(Block(plain(case, data.notes), MENTION))
-    meta, sort = _dated(date)
+    meta, sort = _dated(date) if date is not None else ([("date", "undated")], [])
     about = _names(case, data.about)
     filters = [("actor", a) for a in dict.fromkeys([*speaker, *about])]
     filters += [("tag", t) for t in data.tags] + _years(date)

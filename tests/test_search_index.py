@@ -143,6 +143,22 @@ def test_the_document_html_marks_meta_filters_sort_and_anchors() -> None:
     assert '<p data-pagefind-weight="2.0">words</p>' in html
 
 
+def test_an_undated_quote_is_undated_in_search_too(tmp_path: Path) -> None:
+    """Its event's date is never lent to a quote (docs/record-format.md): not on its page,
+    not in search (where an undated quote said at an event showed the event's date)."""
+    case = checked(
+        tmp_path,
+        **{
+            "events/talks.yml": "title: Talks\ndate: 2022-07-13~\nstatus: reported\n"
+            "sources: [memo]\n",
+            "quotes/q.yml": "text: we will talk\nspeaker: ann\nsource: memo\nevent: talks\n",
+        },
+    )
+    doc = record_documents(case, directory_urls=True)["quotes/q/index.html"]
+    assert (doc.meta, doc.sort) == ((("date", "undated"),), ())
+    assert not [value for key, value in doc.filters if key == "year"]
+
+
 def test_no_text_without_a_place_of_its_own_is_filed_under_a_heading(example: Case) -> None:
     """Pagefind files what follows a heading under that heading's sub-result: every block of
     no anchor (an editor's note, a summary) is indexed before the first heading, in every
