@@ -64,8 +64,11 @@ def test_a_day_stated_as_fact_for_an_event_dated_uncertain(example: Path) -> Non
 
 
 def test_a_quote_lent_its_events_date_is_shown_undated(example: Path) -> None:
-    """quotes/officials-substantial-proposal.yml has no date: its page never shows its event's
-    date as the date it was said."""
+    """quotes/officials-substantial-proposal.yml has no date; said at an event (as it once
+    was, before the fact-check found the text does not say where the words were used), its
+    page never shows the event's date as the date it was said."""
+    name = "quotes/officials-substantial-proposal.yml"
+    edit(example, name, "about:\n", "event: us-offers-prisoner-swap-proposal\nabout:\n")
     _, case = check(example)
     assert case is not None
     page = render_site(case).files["quotes/officials-substantial-proposal.md"]
