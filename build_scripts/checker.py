@@ -658,8 +658,7 @@ def _strings(raw: object) -> Iterator[str]:
 
 
 def _case_wikilinks(meta: models.Case) -> Iterator[str]:
-    for match in WIKILINK.finditer(meta.summary or ""):
-        yield match.group(1).strip()
+    return models.wikilinks(meta.summary)
 
 
 Rule = Callable[[CaseView], Iterator[Finding]]

@@ -9,6 +9,7 @@ string may be. Validators raise `PydanticCustomError` whose type is a finding co
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -425,6 +426,13 @@ FOLDER: dict[str, Kind] = {k.folder: k for k in KIND_LIST}
 # most up to the next bracket or line break and never backtracks, so a run of 30,000 `[` is
 # read in linear time.
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]*+)(?:\|([^\[\]\n]*+))?\]\]")
+
+
+def wikilinks(markdown: str | None) -> Iterator[str]:
+    """The ids `markdown`'s [[id]] and [[id|text]] links name, in order."""
+    for match in WIKILINK.finditer(markdown or ""):
+        yield match.group(1).strip()
+
 
 # Fields holding Markdown, where [[id]] links are resolved and checked.
 MARKDOWN_FIELDS: dict[type[_Record], tuple[str, ...]] = {

@@ -5,8 +5,9 @@ that after an edit only what read the edited records is made again.
 What a page or a piece read is a set of keys: `record <id>` for a record (and its full
 text), `referrers <id>` for the records that refer to one, `neighbours <id>` for the events
 before and after an event, `kind <kind>` and `tag <tag>` for every record of a kind or with a
-tag. What changed since the last render is a set of the same keys (`changes`), found once
-per render; a kept piece is reused while the two are disjoint.
+tag, `case` for the case's own record (case.yml: its summary's links). What changed since
+the last render is a set of the same keys (`changes`), found once per render; a kept piece
+is reused while the two are disjoint.
 
 Records and full texts from the loader's cache are the same objects while their files are
 unchanged (records.FileCache), so identity says which records changed.
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from .models import wikilinks
 from .records import Record
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from .dates import EdtfDate
 
 T = TypeVar("T")
-Key = str  # "record <id>", "referrers <id>", "neighbours <id>", "kind <kind>", "tag <tag>"
+Key = str  # "record <id>", "referrers <id>", "neighbours <id>", "kind <kind>", "tag <tag>", …
 # What a page or a piece read: a tuple of strings rather than a set, so that the garbage
 # collector, which walks every set on every full collection, can leave tens of thousands be.
 Reads = tuple[Key, ...]
@@ -43,6 +45,7 @@ class PageCache:
     """
 
     settings: tuple[object, ...] | None = None
+    meta: object = None  # the case's own record (case.yml) as the last render saw it
     # The case as the last render saw it: its records, their full texts, and its events in
     # timeline order (what `changes` compares the next case with).
     records: dict[str, Record] = field(default_factory=dict)
@@ -58,7 +61,7 @@ class PageCache:
 
     def clear(self) -> None:
         """Forget everything (a render failed half way: what is kept may not agree)."""
-        self.settings = None
+        self.settings = self.meta = None
         self.records, self.texts, self.events, self.pages, self.fragments = {}, {}, [], {}, {}
 
 
@@ -85,7 +88,10 @@ def changes(cache: PageCache, case: Case, events: list[Record]) -> set[Key]:
         # (Those it no longer refers to listed it, so what read them read it too.)
         keys.update("referrers " + r.target for r in case.references if r.origin in changed)
     keys.update("neighbours " + event_id for event_id in _moved(cache.events, events))
+    if cache.meta != case.meta:
+        keys.add("case")
     cache.records, cache.texts, cache.events = dict(now), texts, list(events)
+    cache.meta = case.meta
     return keys
 
 
@@ -162,6 +168,7 @@ class Tracker:
         self._changed: frozenset[Key] = frozenset()  # what changed since the last render
         self._old: dict[tuple[str, ...], tuple[Reads, object]] = {}  # the last render's pieces
         self._noted = False  # whether `_changed` is known yet
+        self._summary_links: frozenset[str] | None = None  # the ids case.yml's summary links
 
     def begin(self, cache: PageCache, settings: tuple[object, ...]) -> None:
         """Ready `cache` for this render: all of it forgotten if the settings differ from
@@ -202,6 +209,14 @@ class Tracker:
             self._reads.add("referrers " + target)
             self._reads.update("record " + r.id for r in found)
         return found
+
+    def in_case_summary(self, record_id: str) -> bool:
+        """Whether the case's summary (on the home page) links to the record."""
+        if self._reads is not None:
+            self._reads.add("case")
+        if self._summary_links is None:
+            self._summary_links = frozenset(wikilinks(self.case.meta.summary))
+        return record_id in self._summary_links
 
     def neighbours(self, event: Record) -> Neighbours:
         """The events before and after `event` on the timeline."""

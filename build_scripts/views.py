@@ -486,10 +486,12 @@ class PageViews:
         return views
 
     def _annotations(self, record: Record) -> dict[str, object]:
-        """What every record page ends with: where it is mentioned, its notes, its tags, when
-        it last changed (None without a history), and for a source how to cite it."""
+        """What every record page ends with: where it is mentioned (the case's summary, on
+        the home page, too), its notes, its tags, when it last changed (None without a
+        history), and for a source how to cite it."""
         return {
             "mentions": sorted(self.referrers(record.id, "mentions"), key=lambda r: r.id),
+            "in_summary": self.in_case_summary(record.id),
             "notes": record.data.notes,
             "tags": record.data.tags,
             "tag_pages": {t: tag_page(t) for t in record.data.tags},

@@ -75,6 +75,14 @@ def resummarise(root: Path, pick: random.Random) -> None:
     _edit(pick.choice(_records(root, "events")), lambda d: d.update(summary=f"{named}."))
 
 
+def resummarise_case(root: Path, pick: random.Random) -> None:
+    """The case's own summary (the home page's) naming other records: their pages list it
+    where they are mentioned."""
+    ids = [p.stem for p in _records(root, *FOLDERS)]
+    named = " ".join(f"[[{i}]]" for i in pick.sample(ids, pick.randint(0, 3)))
+    _edit(root / "case.yml", lambda d: d.update(summary=f"{_words(pick)} {named}"))
+
+
 def redate(root: Path, pick: random.Random) -> None:
     when = pick.choice(DATES).format(day=pick.randint(1, 28), month=pick.randint(1, 12))
     _edit(pick.choice(_records(root, "events")), lambda d: d.update(date=when))
@@ -104,7 +112,8 @@ def extend_text(root: Path, pick: random.Random) -> None:
     path.write_text(path.read_text(encoding="utf-8") + f"\n\n{_words(pick)}\n", encoding="utf-8")
 
 
-EDITS = [retitle, resummarise, redate, retag, add_record, remove_record, extend_text]
+EDITS = [retitle, resummarise, resummarise_case, redate, retag, add_record, remove_record]
+EDITS += [extend_text]
 
 
 @settings(

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from build_scripts.checker import Case, check
+from build_scripts.models import wikilinks
 from build_scripts.placement import grouped
 from build_scripts.site_paths import page_of
 from tests.cases import build
@@ -134,6 +135,20 @@ def test_back_references_are_complete(example: tuple[Path, Case]) -> None:
         if url_of(page_of(origin)) not in links[ref.target]:
             missing.append(f"{ref.target} does not link back to {ref.origin} ({ref.relation})")
     assert not missing, "\n".join(missing)
+
+
+def test_the_records_the_case_summary_links_list_it_where_they_are_mentioned(
+    example: tuple[Path, Case],
+) -> None:
+    """The case's summary is on the home page; every record it links to says so."""
+    site, case = example
+    linked = set(wikilinks(case.meta.summary))
+    assert len(linked) >= 5
+    for record in case.records.values():
+        html = html_of(site, page_of(record)).read_text()
+        mentioned = html.partition('id="mentioned-in"')[2].split("</ul>")[0]
+        home = '<a href="../../">The case summary</a>' in mentioned
+        assert home == (record.id in linked), record.id
 
 
 def test_timeline_is_in_date_order(example: tuple[Path, Case]) -> None:
