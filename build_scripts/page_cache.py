@@ -5,9 +5,9 @@ that after an edit only what read the edited records is made again.
 What a page or a piece read is a set of keys: `record <id>` for a record (and its full
 text), `referrers <id>` for the records that refer to one, `neighbours <id>` for the events
 before and after an event, `kind <kind>` and `tag <tag>` for every record of a kind or with a
-tag, `case` for the case's own record (case.yml: its summary's links). What changed since
-the last render is a set of the same keys (`changes`), found once per render; a kept piece
-is reused while the two are disjoint.
+tag, `summary <id>` for whether the case's summary (case.yml's) links to a record. What
+changed since the last render is a set of the same keys (`changes`), found once per render;
+a kept piece is reused while the two are disjoint.
 
 Records and full texts from the loader's cache are the same objects while their files are
 unchanged (records.FileCache), so identity says which records changed.
@@ -45,7 +45,7 @@ class PageCache:
     """
 
     settings: tuple[object, ...] | None = None
-    meta: object = None  # the case's own record (case.yml) as the last render saw it
+    summary_links: frozenset[str] = frozenset()  # the ids case.yml's summary linked to
     # The case as the last render saw it: its records, their full texts, and its events in
     # timeline order (what `changes` compares the next case with).
     records: dict[str, Record] = field(default_factory=dict)
@@ -61,7 +61,7 @@ class PageCache:
 
     def clear(self) -> None:
         """Forget everything (a render failed half way: what is kept may not agree)."""
-        self.settings = self.meta = None
+        self.settings, self.summary_links = None, frozenset()
         self.records, self.texts, self.events, self.pages, self.fragments = {}, {}, [], {}, {}
 
 
@@ -88,10 +88,10 @@ def changes(cache: PageCache, case: Case, events: list[Record]) -> set[Key]:
         # (Those it no longer refers to listed it, so what read them read it too.)
         keys.update("referrers " + r.target for r in case.references if r.origin in changed)
     keys.update("neighbours " + event_id for event_id in _moved(cache.events, events))
-    if cache.meta != case.meta:
-        keys.add("case")
+    linked = frozenset(wikilinks(case.meta.summary))
+    keys.update("summary " + record_id for record_id in linked ^ cache.summary_links)
     cache.records, cache.texts, cache.events = dict(now), texts, list(events)
-    cache.meta = case.meta
+    cache.summary_links = linked
     return keys
 
 
@@ -213,7 +213,7 @@ class Tracker:
     def in_case_summary(self, record_id: str) -> bool:
         """Whether the case's summary (on the home page) links to the record."""
         if self._reads is not None:
-            self._reads.add("case")
+            self._reads.add("summary " + record_id)
         if self._summary_links is None:
             self._summary_links = frozenset(wikilinks(self.case.meta.summary))
         return record_id in self._summary_links
