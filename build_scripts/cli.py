@@ -207,9 +207,17 @@ def _add_render(sub: Subparsers) -> None:
     p.add_argument(
         "--custom-dir",
         metavar="DIR",
+        type=_folder,
         help="a theme custom_dir whose casefile/ folder holds templates that replace ours",
     )
     p.set_defaults(func=cmd_render)
+
+
+def _folder(value: str) -> str:
+    """An option naming a folder that must exist (a typo would otherwise go unnoticed)."""
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value}: no such folder")
+    return value
 
 
 def _add_schema(sub: Subparsers) -> None:

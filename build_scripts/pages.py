@@ -18,6 +18,8 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
+from jinja2 import TemplateError
+
 from . import site_paths as paths
 from .checker import Case
 from .dates import EdtfDate
@@ -42,7 +44,7 @@ from .site_paths import (
     tag_page,
 )
 from .stopping import interrupts_unwrapped
-from .templating import environment
+from .templating import environment, located
 from .textmatch import PassageMatch
 from .views import RECORD_VIEWS, SECTION_VIEWS, SECTIONS, PageViews
 
@@ -280,5 +282,8 @@ def render_site(
         extras=extras,
         encoded=encoded and cache is None,
     )
-    with interrupts_unwrapped():  # a stop inside pydantic's serializers (`export.py`)
-        return renderer.render()
+    try:
+        with interrupts_unwrapped():  # a stop inside pydantic's serializers (`export.py`)
+            return renderer.render()
+    except TemplateError as error:  # a site's template override, as a located error
+        raise located(error) from None

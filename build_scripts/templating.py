@@ -18,11 +18,20 @@ from __future__ import annotations
 import json
 import os
 import re
+import traceback
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
@@ -50,7 +59,21 @@ def _finalize(value: object) -> Markup:
 
 
 class TemplateOverrideError(Exception):
-    """A file in a site's override folder that is not the name of one of our templates."""
+    """A file in a site's override folder that is not the name of one of our templates, or
+    a template that fails (`located`)."""
+
+
+def located(error: TemplateError) -> TemplateOverrideError:
+    """A template's error as `file:line: what is wrong`: where Jinja read it (a syntax
+    error), else the template line last run (Jinja puts the templates' lines in the
+    traceback)."""
+    message = error.message or type(error).__name__
+    if isinstance(error, TemplateSyntaxError) and error.filename:
+        where = f"{error.filename}:{error.lineno}"
+    else:
+        lines = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+        where = f"{lines[-1].filename}:{lines[-1].lineno}" if lines else "a template"
+    return TemplateOverrideError(f"{where}: {message}")
 
 
 def check_overrides(custom_dir: Path) -> None:

@@ -112,6 +112,18 @@ def test_render_writes_nothing_on_errors(case_dir: Path, tmp_path: Path) -> None
     assert not (tmp_path / "out").exists()
 
 
+def test_render_refuses_a_custom_dir_that_does_not_exist(
+    case_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A typo in --custom-dir would render our own templates without a word."""
+    argv = ["render", str(case_dir), "--out", str(tmp_path / "out")]
+    with pytest.raises(SystemExit) as usage:
+        cli.main([*argv, "--custom-dir", str(tmp_path / "overides")])
+    assert usage.value.code == 2
+    assert f"--custom-dir: {tmp_path / 'overides'}: no such folder" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_committed_schemas_are_in_step_with_the_models() -> None:
     for kind, text in record_schemas().items():
         committed = ROOT / "schema" / f"{kind}.schema.json"

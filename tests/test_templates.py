@@ -4,10 +4,11 @@ value a template prints is escaped unless a helper made it safe."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError
 from markupsafe import Markup
 
 from build_scripts.checker import check
@@ -55,12 +56,68 @@ def test_every_printed_value_is_escaped_unless_made_safe() -> None:
     assert '"onmouseover' not in out
 
 
-def test_a_template_that_names_a_missing_value_fails_loudly(tmp_path: Path) -> None:
-    override(tmp_path, "tags_index.html.j2", "<h1>Tags</h1>\n{{ no_such_value }}\n")
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<h1>Tags</h1>\n{{ no_such_value }}\n", ":2: 'no_such_value' is undefined"),
+        (
+            "<h1>Tags</h1>\n\n{% for tag in %}\n",
+            ":3: Expected an expression, got 'end of statement block'",
+        ),
+        ("<h1>Tags</h1>\n{{ tags.nope.deeper }}\n", ":2: 'list object' has no attribute 'nope'"),
+    ],
+    ids=["undefined", "syntax", "attribute"],
+)
+def test_a_template_that_fails_is_an_error_at_its_file_and_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """A site's override that fails says where and what, as a record's error does: no
+    Python traceback through Jinja's internals."""
+    override(tmp_path, "tags_index.html.j2", text)
     _, case = check(GOLDEN_CASE)
     assert case is not None
-    with pytest.raises(UndefinedError, match="no_such_value"):
+    path = tmp_path / OVERRIDE_FOLDER / "tags_index.html.j2"
+    with pytest.raises(TemplateOverrideError) as failed:
         render_site(case, custom_dir=tmp_path)
+    assert str(failed.value) == f"{path}{message}"
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__
+
+
+def test_casefile_render_and_mkdocs_say_where_a_template_fails(tmp_path: Path) -> None:
+    project = tmp_path / "site"
+    shutil.copytree(GOLDEN_CASE, project / "casefile")
+    (project / "docs").mkdir()
+    override(project / "overrides", "data.html.j2", "<h1>Downloads</h1>\n{% bad %}\n")
+    where = f"{project / 'overrides' / OVERRIDE_FOLDER / 'data.html.j2'}:2: "
+    (project / "mkdocs.yml").write_text(
+        "site_name: Override\ntheme:\n  name: material\n  custom_dir: overrides\n"
+        "plugins: [casefile]\n"
+    )
+    result = build(project, tmp_path / "out")
+    assert result.returncode == 1
+    assert f"casefile: {where}Encountered unknown tag 'bad'." in result.stderr
+    assert "Traceback" not in result.stderr
+    rendered = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build_scripts.cli",
+            "render",
+            "--out",
+            str(tmp_path / "md"),
+            "--custom-dir",
+            str(project / "overrides"),
+            str(project / "casefile"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (rendered.returncode, rendered.stdout) == (1, "")
+    assert rendered.stderr == (
+        f"casefile render: nothing written: {where}Encountered unknown tag 'bad'.\n"
+    )
+    assert not (tmp_path / "md").exists()
 
 
 def test_tidy_drops_the_empty_lines_left_out_blocks_leave() -> None:
