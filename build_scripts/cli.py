@@ -78,6 +78,13 @@ def _fix(report: Report, *, diff: bool) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     if args.watch:
+        alone = ("fix", "diff", "strict", "changed")
+        if any(getattr(args, name) for name in alone) or args.format != "text":
+            _say(
+                "casefile check: --watch prints findings as text as they change; it takes "
+                "none of --fix, --diff, --strict, --changed or --format json"
+            )
+            return 2
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
             watch(Path(args.dir), _say)
         return 0

@@ -11,6 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
+from build_scripts import cli
 from build_scripts.checker import check
 from build_scripts.findings import Report
 from build_scripts.watch import changes, describe
@@ -82,3 +85,15 @@ def test_watch_prints_what_a_save_breaks_and_fixes(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(
+    "option", [["--fix"], ["--diff"], ["--strict"], ["--format", "json"], ["--changed", "x"]]
+)
+def test_watch_refuses_the_options_it_would_ignore(
+    tmp_path: Path, option: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--fix would fix nothing and --format json print nothing on stdout, without a word."""
+    root = write_case(tmp_path / "casefile")
+    assert cli.main(["check", "--watch", *option, str(root)]) == 2
+    assert "--watch prints findings as text" in capsys.readouterr().err
