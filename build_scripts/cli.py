@@ -21,6 +21,7 @@ from .findings import (
     one_line,
     summary_markdown,
 )
+from .history import read_history
 from .linkcheck import check_links
 from .output import OutputError, write_tree
 from .pages import PathCollision, portable_files, render_site
@@ -110,7 +111,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 1
     try:
         custom_dir = Path(args.custom_dir) if args.custom_dir else None
-        site = render_site(case, directory_urls=None, custom_dir=custom_dir)
+        history = read_history(Path(args.dir))  # "Recent changes", as the build has it
+        site = render_site(case, directory_urls=None, custom_dir=custom_dir, history=history)
     except (PathCollision, TemplateOverrideError) as exc:
         _say(f"casefile render: nothing written: {one_line(str(exc))}")
         return 1

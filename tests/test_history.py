@@ -257,3 +257,27 @@ def test_file_history_url_joins_as_mkdocs_does() -> None:
     )
     assert file_history_url(None, "edit/main/docs/", "a.yml") is None
     assert file_history_url("https://github.com/o/r", None, "a.yml") is None
+
+
+def test_casefile_render_has_the_history_the_build_has(tmp_path: Path) -> None:
+    """`casefile render` writes "Recent changes", its feed and each record's "Last changed"
+    from the records' git history, as the plugin's build does."""
+    from build_scripts import cli
+    from build_scripts.checker import check
+    from build_scripts.pages import portable_files, render_site
+    from tests.cases import MINIMAL
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    commit(tmp_path, "Add the case file", T0, **MINIMAL)
+    commit(tmp_path, "Rename Ann", T0 + 100, **{"actors/ann.yml": "name: Ann B\nkind: person\n"})
+    records, out = tmp_path / "casefile", tmp_path / "out"
+    assert cli.main(["render", str(records), "--out", str(out)]) == 0
+    _, case = check(records)
+    assert case is not None
+    history = read_history(records)
+    assert history is not None
+    expected = portable_files(render_site(case, directory_urls=None, history=history))
+    assert (out / "changes.md").read_text(encoding="utf-8") == expected["changes.md"]
+    assert "Rename Ann" in expected["changes.md"]
+    assert (out / "feeds" / "changes.xml").is_file()
+    assert "Last changed" in (out / "actors" / "ann.md").read_text(encoding="utf-8")

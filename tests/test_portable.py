@@ -81,7 +81,9 @@ def _both(case: Path, tmp_path: Path) -> tuple[dict[str, str], dict[str, str]]:
     result = build(plugin_project, tmp_path / "site-plugin")
     assert result.returncode == 0, result.stderr
     portable = tmp_path / "portable"
-    assert cli.main(["render", str(case), "--out", str(portable / "docs")]) == 0
+    # The same copy as the build's (no git history there either: no "Recent changes").
+    records = str(plugin_project / "casefile")
+    assert cli.main(["render", records, "--out", str(portable / "docs")]) == 0
     (portable / "mkdocs.yml").write_text(
         "site_name: Same words\ntheme:\n  name: material\n  font: false\nplugins: []\n"
         "markdown_extensions:\n  - attr_list\n  - toc:\n      permalink: true\n",
