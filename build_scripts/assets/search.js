@@ -13,7 +13,12 @@
   var status = form.querySelector(".cf-search__status");
   var list = form.querySelector(".cf-search__results");
   var selects = form.querySelectorAll("select");
-  var SHOWN = 10;
+  var SHOWN = 10; // results at first, and how many more each "Show more" adds
+  var shown = SHOWN;
+  var more = element("button", "cf-search__more md-button", "");
+  more.type = "button";
+  more.hidden = true;
+  list.after(more);
   var config = JSON.parse(document.getElementById("__config").textContent);
   var root = new URL(config.base || ".", window.location.href);
   var pagefind = null;
@@ -229,12 +234,17 @@
     return 3;
   }
 
+  // Each lot of SHOWN on its own: "Show more" adds below what is shown, never reorders it.
   function reranked(datas, q) {
     var wanted = norm(q);
-    return datas
-      .map(function (d, i) { return [exactness(d, wanted), i, d]; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
-      .map(function (x) { return x[2]; });
+    var out = [];
+    for (var start = 0; start < datas.length; start += SHOWN) {
+      out = out.concat(datas.slice(start, start + SHOWN)
+        .map(function (d, i) { return [exactness(d, wanted), i, d]; })
+        .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+        .map(function (x) { return x[2]; }));
+    }
+    return out;
   }
 
   function run() {
@@ -245,6 +255,7 @@
       list.setAttribute("aria-busy", "false");
       list.replaceChildren();
       status.textContent = "";
+      more.hidden = true;
       return Promise.resolve();
     }
     list.setAttribute("aria-busy", "true");
@@ -252,7 +263,7 @@
     return load().then(function (parts) {
       var options = { filters: s.filters };
       if (s.sort) options.sort = { date: s.sort };
-      return first(parts, s.q, options, SHOWN).then(function (found) {
+      return first(parts, s.q, options, shown).then(function (found) {
         if (ticket !== latest) return;
         var total = found.total;
         var ordered = s.sort ? found.datas : reranked(found.datas, s.q);
@@ -260,7 +271,9 @@
         list.setAttribute("aria-busy", "false");
         status.textContent = total === 0 ? "No results for " + s.q
           : total + (total === 1 ? " result" : " results") + " for " + s.q
-            + (total > SHOWN ? ", the first " + SHOWN + " shown" : "");
+            + (total > shown ? ", the first " + shown + " shown" : "");
+        more.hidden = total <= shown;
+        more.textContent = "Show " + Math.min(SHOWN, total - shown) + " more";
         // The filter lists are not needed for the first results: fetch them a moment later,
         // or as soon as the reader reaches for a filter.
         window.setTimeout(function () { loadFilters(parts); }, 1000);
@@ -274,21 +287,36 @@
 
   function close() { panel.hidden = true; }
 
+  // A new query, filter or sort starts again from the first SHOWN results.
+  function runAnew() {
+    shown = SHOWN;
+    return run();
+  }
+
   var timer = 0;
   input.addEventListener("input", function () {
     list.setAttribute("aria-busy", "true"); // until this query's answer is shown
     window.clearTimeout(timer);
-    timer = window.setTimeout(run, 80);
+    timer = window.setTimeout(runAnew, 80);
+  });
+  // The next SHOWN results below those shown; the first of them takes the focus.
+  more.addEventListener("click", function () {
+    var before = list.children.length;
+    shown += SHOWN;
+    run().then(function () {
+      var next = list.children[before];
+      if (next) next.querySelector("a").focus();
+    });
   });
   input.addEventListener("focus", load);
   input.addEventListener("click", function () { if (input.value.trim()) open(); });
-  selects.forEach(function (select) { select.addEventListener("change", run); });
+  selects.forEach(function (select) { select.addEventListener("change", runAnew); });
   ["focusin", "pointerover"].forEach(function (type) {
     form.querySelector(".cf-search__filters").addEventListener(type, function () {
       load().then(loadFilters);
     });
   });
-  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  form.addEventListener("submit", function (event) { event.preventDefault(); runAnew(); });
 
   function links() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
 

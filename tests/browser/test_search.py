@@ -147,6 +147,29 @@ def test_an_editors_note_is_not_shown_as_a_paragraph_of_the_source(browse: Brows
     expect(result.locator(".cf-search__subs a[href*='#p-']")).to_have_count(0)
 
 
+def test_show_more_adds_the_next_results_and_moves_the_focus_to_them(browse: Browsing) -> None:
+    """Past the first ten results, "Show more" adds the next ten (the reader had no way to
+    the eleventh); the focus goes to the first of them; a new query starts at ten again."""
+    page = browse.page("/")
+    first = search(page, "Kirby")
+    total = int((page.locator(STATUS).text_content() or "").split()[0])
+    assert len(first) == 10 and total > 20  # the example: three lots of results
+    more = page.get_by_role("button", name="Show 10 more")
+    more.click()
+    expect(page.locator(RESULTS)).to_have_count(20)
+    expect(page.locator(STATUS)).to_have_text(f"{total} results for Kirby, the first 20 shown")
+    expect(page.locator(RESULTS).nth(10).locator(".cf-search__title a")).to_be_focused()
+    shown = settled(page)
+    assert shown[:10] == first and len(set(shown)) == 20
+    page.get_by_role("button", name=f"Show {total - 20} more").click()
+    expect(page.locator(RESULTS)).to_have_count(total)
+    expect(page.locator(STATUS)).to_have_text(f"{total} results for Kirby")
+    expect(page.locator(".cf-search__more")).to_be_hidden()
+    search(page, "Griner")
+    expect(page.locator(RESULTS)).to_have_count(10)
+    expect(page.locator(".cf-search__more")).to_be_visible()
+
+
 # -- state in the URL ----------------------------------------------------------------------------
 def test_filters_and_sort_live_in_the_url(browse: Browsing) -> None:
     page = browse.page("/")

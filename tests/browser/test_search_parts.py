@@ -160,3 +160,22 @@ def test_the_filters_offer_the_values_of_every_part(both: tuple[Page, Page]) -> 
     values = filter_values(whole)
     assert values["actor"] and values["year"]
     assert filter_values(parted) == values
+
+
+@pytest.mark.parametrize("query", ["kirby", "griner", "the"])
+def test_show_more_reaches_every_result_of_every_part(both: tuple[Page, Page], query: str) -> None:
+    """Past the first results, "Show more" loads the next from all the parts: shown to the
+    end, the parted index lists the records the whole one does, each once."""
+    found = []
+    for page in both:
+        status, _, _ = answer(page, {"q": query})
+        total = int(status.split()[0])
+        more = page.locator(".cf-search__more")
+        while more.is_visible():
+            shown = page.locator(SEARCH_ITEMS).count()
+            more.click()
+            expect(page.locator(SEARCH_ITEMS)).to_have_count(min(shown + SHOWN, total))
+        paths = settled(page)
+        assert len(paths) == len(set(paths)) == total
+        found.append(sorted(paths))
+    assert found[0] == found[1] and len(found[0]) > SHOWN
