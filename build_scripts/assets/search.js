@@ -228,10 +228,13 @@
 
   function exactness(data, q) {
     var meta = data.meta || {};
-    if ((meta.names || "").split("; ").some(function (n) { return norm(n) === q; })) return 0;
-    if (meta.kind === "source" && norm(meta.title).indexOf(q) !== -1) return 1;
-    if (meta.kind === "quote" && norm(data.content).indexOf(q) !== -1) return 2;
-    return 3;
+    var names = (meta.names || "").split("; ").filter(Boolean).map(norm);
+    if (names.some(function (n) { return n === q; })) return 0;
+    // Words of a name, whole ("Blinken", "Antony"): the person before the pages naming them.
+    if (names.some(function (n) { return (" " + n + " ").indexOf(" " + q + " ") !== -1; })) return 1;
+    if (meta.kind === "source" && norm(meta.title).indexOf(q) !== -1) return 2;
+    if (meta.kind === "quote" && norm(data.content).indexOf(q) !== -1) return 3;
+    return 4;
   }
 
   // Each lot of SHOWN on its own: "Show more" adds below what is shown, never reorders it.

@@ -91,6 +91,24 @@ def test_a_name_or_alias_finds_its_actor_first(search_page: Page, actor_id: str,
     assert f"/actors/{actor_id}/" in results[:ALIAS_TOP], (name, results)
 
 
+@pytest.mark.parametrize(
+    ("word", "actor_id"),
+    [
+        ("Blinken", "antony-blinken"),
+        ("Antony", "antony-blinken"),
+        ("Griner", "brittney-griner"),
+        ("Lavrov", "sergey-lavrov"),
+        ("Putin", "vladimir-putin"),
+    ],
+)
+def test_a_word_of_a_name_finds_its_actor_first(
+    search_page: Page, word: str, actor_id: str
+) -> None:
+    """A surname or a first name alone: the person comes before the quotes and events that
+    name them (Blinken's page was fourth, behind three quotes)."""
+    assert search(search_page, word)[0] == f"/actors/{actor_id}/"
+
+
 @pytest.mark.parametrize("source_id", sorted(SOURCES))
 def test_a_title_finds_its_source_first(search_page: Page, source_id: str) -> None:
     title = str(SOURCES[source_id]["title"])
