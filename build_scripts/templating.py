@@ -214,7 +214,7 @@ FIXED_IDS = frozenset(
         "timeline",
         "tags",
         "appears-most-with",
-        "events-it-supports",
+        "events-that-cite-it",
         "how-to-contribute",
         "people-in-roles-here",
     ]
