@@ -951,6 +951,8 @@ def _css() -> str:
 .cf-fig a:hover .cf-mark,.cf-fig a:focus .cf-mark,.cf-fig a:hover .cf-node,
 .cf-fig a:focus .cf-node{{stroke:var(--md-accent-fg-color,currentColor);stroke-width:3}}
 .cf-fig a:focus{{outline:none}}
+.cf-fig a:focus-visible{{outline:2px solid var(--md-accent-fg-color,currentColor);
+  outline-offset:2px}}
 .cf-fig a:focus-visible text{{text-decoration:underline}}
 .cf-legend,.md-typeset .cf-legend{{display:flex;flex-wrap:wrap;gap:.2em 1.2em;list-style:none;
   margin:.4em 0;padding:0;font-size:.8em}}

@@ -122,3 +122,16 @@ def test_search_by_keyboard(browse: Browsing, case: Case) -> None:
     page.keyboard.press("Escape")
     expect(page.locator(SEARCH_INPUT)).to_be_focused()
     expect(page.locator(".cf-search__results a").first).to_be_hidden()
+
+
+def test_a_chart_mark_reached_by_tab_has_a_focus_ring(browse: Browsing) -> None:
+    """A mark is a few pixels wide: its link gets a ring around it, not only a thicker
+    stroke on the mark itself."""
+    page = browse.page("/timeline/")
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('#cf-timeline-chart svg a')"):
+            break
+    else:
+        raise AssertionError("Tab never reached a mark of the timeline's chart")
+    assert_focus_visible(page)
