@@ -208,8 +208,9 @@ def _add_render(sub: Subparsers) -> None:
         "render",
         help="write the site's Markdown pages (and JSON) to a folder, for any Markdown engine",
         description="Check the case file, then write every generated page as Markdown, plus "
-        "casefile.json and the JSON Schemas, into OUT. OUT must be empty or an earlier render "
-        "output; nothing is written when the records have errors.",
+        "casefile.json, the downloads (tables, feeds, citations) and the JSON Schemas, into OUT. "
+        "OUT must be empty or an earlier render output; nothing is written when the records "
+        "have errors.",
     )
     p.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="case file folder")
     p.add_argument("--out", required=True, help="output folder")
