@@ -401,13 +401,14 @@ def _qualified(d: SimpleDate, body: str) -> str:
 
 
 def format_date(value: EdtfDate) -> str:
-    """The date as readers see it: "27 July 2022", "c. June 2022", "before 27 July 2022"."""
+    """The date as readers see it: "27 July 2022", "c. June 2022", "on or before 27 July
+    2022" (an open end includes its known day, as the figures' legends say)."""
     start, end = value.start, value.end
     if start is None:
         assert end is not None
-        return "before " + _qualified(end, _day(end))
+        return "on or before " + _qualified(end, _day(end))
     if end is None:
-        return "after " + _qualified(start, _day(start))
+        return "on or after " + _qualified(start, _day(start))
     if not value.is_interval:
         return _qualified(start, _day(start))
     end_text = _qualified(end, _day(end))

@@ -465,7 +465,7 @@ def _describe(mark: Mark, category: str) -> str:
         what = "Quote" if item.kind == QUOTE else f"Event ({item.status})"
         return f"{mark.label}: {item.title}. {what}"
     if mark.shape in ("before", "after"):
-        return f"{_count(len(mark.items), category)}, date not known; {mark.label} at the latest"
+        return f"{_count(len(mark.items), category)}, date not known; {mark.label}"
     return f"{mark.label}: {_count(len(mark.items), category)}{qualifier}"
 
 

@@ -12,7 +12,7 @@ Groups. A closed date is filed under the month of its earliest possible day, or 
 year alone ("2022, month not known") when only the year of its start is known: what the
 timeline has always done. An open range is never filed under the month of its known end, as
 if it happened then: it gets a group of its own, labelled with the date as `format_date`
-writes it ("Date not known; before 4 August 2022"). Two open ranges share a group only when
+writes it ("Date not known; on or before 4 August 2022"). Two open ranges share a group only when
 their known ends are written the same (qualifiers included).
 
 Order of groups (`Group.sort_key`), within each year:
@@ -70,7 +70,7 @@ class Group:
     year: int  # the year heading it sits under
     month: int | None  # None: a year group, or an open range whose known end is a year
     bound: SimpleDate | None  # the known end of an open range
-    label: str  # "July 2022", "2022, month not known", "Date not known; before 4 August 2022"
+    label: str  # "July 2022", "2022, month not known", "Date not known; on or before 4 August 2022"
     anchor: str  # an HTML id: "m2022-07", "y2022-unknown", "before-2022-08-04", ...
     sort_key: tuple[int, int, int, int, int]
 

@@ -121,7 +121,7 @@ def test_the_example_invents_nothing(style: CitationStylesStyle) -> None:
     items = json.loads(files[CSL_PATH])
     for item in items:
         assert not {"author", "URL", "accessed", "note"} & set(item), item
-    assert items[0]["issued"] == {"literal": "after 4 August 2022?"}
+    assert items[0]["issued"] == {"literal": "on or after 4 August 2022?"}
     assert items[1]["issued"] == {"date-parts": [[2022, 7, 28], [2022, 7, 31]]}
     assert "publisher" not in items[0] and items[1]["publisher"] == "CNN"
     bib = files[BIB_PATH]

@@ -80,7 +80,7 @@ def test_every_field_set(tmp_path: Path, validator: jsonschema.Draft202012Valida
     ann = data["actors"][0]
     assert ann["roles"][1]["start"] is None and ann["roles"][1]["end"] is None
     assert ann["roles"][0]["end"] == {
-        "display": "after 27 July 2022",
+        "display": "on or after 27 July 2022",
         "earliest": "2022-07-27",
         "edtf": "2022-07-27/..",
         "latest": "",
@@ -157,7 +157,7 @@ def test_an_event_date_is_placed_as_the_timeline_lists_it() -> None:
         "uncertain": True,
         "group": {
             "anchor": "before-2022-08-04-uncertain",
-            "label": "Date not known; before 4 August 2022?",
+            "label": "Date not known; on or before 4 August 2022?",
         },
     }
     for event_id, value in by_id.items():

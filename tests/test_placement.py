@@ -37,7 +37,7 @@ from build_scripts.placement import grouped, placement
             None,
             "2022-08-04",
             "before-2022-08-04-uncertain",
-            "Date not known; before 4 August 2022?",
+            "Date not known; on or before 4 August 2022?",
         ),
         (
             "../2022-07-27",
@@ -45,7 +45,7 @@ from build_scripts.placement import grouped, placement
             None,
             "2022-07-27",
             "before-2022-07-27",
-            "Date not known; before 27 July 2022",
+            "Date not known; on or before 27 July 2022",
         ),
         (
             "../2022-07-13~",
@@ -53,7 +53,7 @@ from build_scripts.placement import grouped, placement
             None,
             "2022-07-13",
             "before-2022-07-13-approx",
-            "Date not known; before c. 13 July 2022",
+            "Date not known; on or before c. 13 July 2022",
         ),
         (
             "2022-07/..",
@@ -61,7 +61,7 @@ from build_scripts.placement import grouped, placement
             "2022-07-01",
             None,
             "after-2022-07",
-            "Date not known; after July 2022",
+            "Date not known; on or after July 2022",
         ),
         ("../2022%", "open-start", None, "2022-12-31", "before-2022-approx-uncertain", None),
     ],
@@ -99,7 +99,7 @@ def test_flags_and_json() -> None:
         "uncertain": True,
         "group": {
             "anchor": "before-2022-08-04-uncertain",
-            "label": "Date not known; before 4 August 2022?",
+            "label": "Date not known; on or before 4 August 2022?",
         },
     }
 

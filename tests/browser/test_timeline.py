@@ -161,12 +161,14 @@ def test_without_javascript_the_whole_timeline_in_order(browse: Browsing, case: 
     assert expected == [
         e.id for _, group in grouped(in_order, lambda e: e.data.date) for e in group
     ]
-    # And the dates shown are in order too, but for open ranges ("before 4 August 2022"
-    # says when it was not, and sits in its own group).
+    # And the dates shown are in order too, but for open ranges ("on or before 4 August
+    # 2022" says when it was not, and sits in its own group).
     stamps = page.locator("ol.cf-timeline > li time").evaluate_all(
         "ts => ts.map(t => [t.getAttribute('datetime'), t.textContent])"
     )
-    closed = [stamp for stamp, text in stamps if not text.startswith(("before", "after"))]
+    closed = [
+        stamp for stamp, text in stamps if not text.startswith(("on or before", "on or after"))
+    ]
     assert len(closed) < len(stamps)
     assert closed == sorted(closed)
 
