@@ -18,8 +18,6 @@ from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
-from jinja2 import TemplateError
-
 from . import site_paths as paths
 from .checker import Case
 from .dates import EdtfDate
@@ -285,5 +283,8 @@ def render_site(
     try:
         with interrupts_unwrapped():  # a stop inside pydantic's serializers (`export.py`)
             return renderer.render()
-    except TemplateError as error:  # a site's template override, as a located error
-        raise located(error) from None
+    except Exception as error:  # a template's (a site's override's), as a located error
+        found = located(error, custom_dir)
+        if found is None:
+            raise
+        raise found from None

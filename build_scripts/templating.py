@@ -30,6 +30,7 @@ from jinja2 import (
     PackageLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
 from markdown.extensions.toc import slugify
@@ -63,17 +64,28 @@ class TemplateOverrideError(Exception):
     a template that fails (`located`)."""
 
 
-def located(error: TemplateError) -> TemplateOverrideError:
-    """A template's error as `file:line: what is wrong`: where Jinja read it (a syntax
-    error), else the template line last run (Jinja puts the templates' lines in the
-    traceback)."""
-    message = error.message or type(error).__name__
+def located(error: Exception, custom_dir: Path | None) -> TemplateOverrideError | None:
+    """An error raised while a template ran, as `file:line: what is wrong`: where Jinja read
+    it (a syntax error), else the line of a site's override that was running (Jinja puts the
+    templates' lines in the traceback), with the line of ours it called into, if any. None
+    when no template line is in it (not a template's error)."""
     if isinstance(error, TemplateSyntaxError) and error.filename:
-        where = f"{error.filename}:{error.lineno}"
-    else:
-        lines = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
-        where = f"{lines[-1].filename}:{lines[-1].lineno}" if lines else "a template"
-    return TemplateOverrideError(f"{where}: {message}")
+        return TemplateOverrideError(f"{error.filename}:{error.lineno}: {error.message}")
+    lines = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith(".j2")]
+    if not lines:
+        return None
+    if isinstance(error, TemplateNotFound):
+        message = f"no template '{error.name}'"
+    elif isinstance(error, TemplateError):
+        message = error.message or type(error).__name__
+    else:  # Python's own error in an expression: `{{ 1 / 0 }}`, a wrong value to a helper
+        message = f"{type(error).__name__}: {error}"
+    site = str(custom_dir / OVERRIDE_FOLDER) + os.sep if custom_dir is not None else None
+    theirs = [f for f in lines if site is not None and f.filename.startswith(site)]
+    where = theirs[-1] if theirs else lines[-1]
+    inner = lines[-1]
+    within = f" (in {inner.filename}:{inner.lineno})" if inner is not where else ""
+    return TemplateOverrideError(f"{where.filename}:{where.lineno}: {message}{within}")
 
 
 def check_overrides(custom_dir: Path) -> None:
