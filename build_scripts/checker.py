@@ -568,6 +568,8 @@ def _faults(record: Record, citation: Citation, source: Record, default: str) ->
     """What is wrong with each passage of `citation`, the sound ones left out."""
     language = getattr(record.data, "language", None) or source.data.language or default
     faults: list[Fault] = []
+    if source.unreadable:  # its text's errors are reported; looked up once they are fixed
+        return faults
     for passage in citation.passages:
         if source.text is None:
             faults.append((passage, "unchecked", None))

@@ -202,11 +202,12 @@ class _Search:
 def _fields(view: CaseView) -> Iterator[_Field]:
     """The fields whose quotations are checked, with the texts each must be found in: those
     that may hold one (`_may_quote`), and whose texts are all read. A source with errors of
-    its own has its text left unread, so the fields whose quotations may be from it (an
-    event citing it; any actor's, and the case's) wait until it is fixed: its errors are
-    reported, not a warning for each quotation as a cascade."""
+    its own, or a full text with errors, leaves the text unread, so the fields whose
+    quotations may be from it (an event citing it; any actor's, and the case's) wait until
+    it is fixed: its errors are reported, not a warning for each quotation as a cascade."""
     table = view.memo.table("quotation-fields")
     broken = {i for i, r in view.invalid.items() if r.kind == "source"}
+    broken.update(r.id for r in view.of_kind("source") if r.unreadable)
     for record in view.records.values():
         if not table.get(id(record), (record,), lambda r=record: _may_quote(_prose_of(r))):
             continue

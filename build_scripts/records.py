@@ -64,9 +64,16 @@ class Record(Generic[M]):
     path: Path
     data: M
     positions: Positions
-    # Sources only: the full text beside the record, if any.
+    # Sources only: the full text beside the record, if any, and its file (a file with no
+    # text: one that could not be read, whose errors are reported; see `unreadable`).
     text: SourceText | None = None
     text_path: Path | None = None
+
+    @property
+    def unreadable(self) -> bool:
+        """A source whose full text is there but has errors of its own: what is looked up in
+        it waits until they are fixed (one error, not a finding per quote as a cascade)."""
+        return self.text is None and self.text_path is not None
 
     def location(self, *loc: str | int) -> Location:
         return self.positions.at(loc)
@@ -627,7 +634,6 @@ def _attach_texts(
             continue
         text, problems = _read_text(entry, cache)
         findings.extend(problems)
-        if text is not None:
-            sources[stem].text = text
-            sources[stem].text_path = path
+        sources[stem].text = text
+        sources[stem].text_path = path  # with no text: it is there but has errors
     return findings
