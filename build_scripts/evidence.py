@@ -437,7 +437,9 @@ def _speaker_finding(
     language = (source.data.language or default).split("-")[0].casefold()
     if language not in SPEAKER_LANGUAGES:
         return None
-    match = source.text.find(record.data.text)
+    cite = record.data.source
+    excerpt = None if isinstance(cite, str) else cite.excerpt
+    match = source.text.quoted_at(record.data.text, excerpt)
     if match is None:
         return None  # not verbatim: reported as such
     if speaker.id not in names:

@@ -294,7 +294,10 @@ def _source_text(case: Case, source: Record) -> list[Block]:
             if citation.source != source.id:
                 continue
             for passage in citation.passages:
-                found = text.find(passage.text)
+                if passage.what == "quote":  # its words where its excerpt is, as on the page
+                    found = text.quoted_at(passage.text, citation.excerpt)
+                else:
+                    found = text.find(passage.text)
                 if found is not None:
                     paragraph = text.paragraphs[found.paragraph]
                     words = " … ".join(paragraph[s.start : s.end] for s in found.spans)

@@ -289,12 +289,17 @@ class SourceText:
             self._found[passage] = self.find_within(passage, WorkBudget(work))
         return self._found[passage]
 
-    def find_within(self, passage: str, budget: WorkBudget) -> PassageMatch | None:
-        """`find` without its cache, spending from `budget`."""
+    def find_within(
+        self, passage: str, budget: WorkBudget, only: int | None = None
+    ) -> PassageMatch | None:
+        """`find` without its cache, spending from `budget`; in paragraph `only` alone,
+        when given."""
         pieces = passage_pieces(passage)
         if not pieces or not budget.spend(len(self._whole)) or pieces[0] not in self._whole:
             return None
         for index, norm in enumerate(self.normalised):
+            if only is not None and index != only:
+                continue
             if not budget.spend(len(norm) + 1):
                 return None
             if pieces[0] not in norm:
@@ -313,6 +318,17 @@ class SourceText:
             else:
                 return PassageMatch(index, tuple(spans))
         return None
+
+    def quoted_at(self, quote: str, excerpt: str | None) -> PassageMatch | None:
+        """Where a quote's words are: in the paragraph of its excerpt (the words that show
+        who says them) when they are there too, else where they first occur. The same words
+        said earlier by someone else are not the quote."""
+        found = self.find(quote)
+        around = self.find(excerpt) if excerpt and found is not None else None
+        if found is None or around is None or around.paragraph == found.paragraph:
+            return found
+        work = FIND_WORK_PER_CHAR * (len(self._whole) + len(quote)) + _FIND_WORK_FLOOR
+        return self.find_within(quote, WorkBudget(work), only=around.paragraph) or found
 
 
 class _OutOfWork(Exception):

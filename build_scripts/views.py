@@ -452,7 +452,9 @@ class PageViews:
         verbatim in its source, or that it could not be checked."""
         data = quote.data
         source = self.record(data.source_id)
-        found = self.match(data.source_id, data.text)
+        cite = data.source
+        excerpt = None if isinstance(cite, str) else cite.excerpt
+        found = self.quote_match(data.source_id, data.text, excerpt)
         return {
             "quote": quote,
             "speaker": self.record(data.speaker) if speaker else None,
@@ -470,7 +472,10 @@ class PageViews:
         it)."""
         views = []
         for source_id, locator, passage, excerpt in self.citations_of(record):
-            found = self.match(source_id, passage)
+            if record.kind == "quote" and passage:
+                found = self.quote_match(source_id, passage, excerpt)
+            else:
+                found = self.match(source_id, passage)
             paragraph = f"paragraph {found.paragraph + 1}" if found else None
             where = [locator] if locator else []
             if paragraph and (locator or "").casefold() != paragraph:
@@ -561,8 +566,13 @@ class PageViews:
             for source_id, _, passage, excerpt in self.citations_of(record):
                 if source_id != source.id:
                     continue
-                shown = [passage] if public or excerpt in (None, passage) else [passage, excerpt]
-                for found in _joined(self.match(source_id, p) for p in shown):
+                words = (
+                    self.quote_match(source_id, passage, excerpt)
+                    if record.kind == "quote" and passage
+                    else self.match(source_id, passage)
+                )
+                around = None if public or excerpt in (None, passage) else excerpt
+                for found in _joined([words, self.match(source_id, around)]):
                     if (record, found) not in cited[found.paragraph]:
                         cited[found.paragraph].append((record, found))
         if source.text is None:

@@ -479,3 +479,30 @@ def test_passages_that_share_a_paragraph_are_joined_in_order_without_overlap(
     text = "".join(chr(ord("a") + i % 26) for i in range(60))
     words = _cited_words(text, one.spans)
     assert words.replace(" … ", "") == "".join(text[a:b] for a, b in spans)
+
+
+def test_a_quote_is_where_its_excerpt_is_not_where_its_words_first_occur(
+    tmp_path: Path,
+) -> None:
+    """The same words said earlier by someone else are not the quote: its page links to the
+    paragraph of its excerpt, the source's page lists it there alone, and its speaker is
+    looked for there (no warning: Ann is named in her paragraph)."""
+    from build_scripts.pages import render_site
+    from tests.cases import write_case
+
+    text = "The ministry called it a serious proposal.\n\nAnn said: “We made a serious proposal.”\n"
+    quote = (
+        "text: serious proposal\nspeaker: ann\n"
+        "source: {source: memo, excerpt: 'Ann said: “We made a serious proposal'}\n"
+    )
+    root = write_case(
+        tmp_path / "casefile", **{"sources/memo.txt": text, "quotes/ann-talk.yml": quote}
+    )
+    report, case = check(root)
+    assert case is not None and report.findings == [], report.findings
+    files = render_site(case, directory_urls=True).files
+    page = files["quotes/ann-talk.md"]
+    assert "memo/#p-2" in page and "#p-1" not in page
+    source = files["sources/memo.md"]
+    assert 'id="p-1"' not in source  # nobody cites the ministry's words
+    assert "“Ann said: “We made a serious proposal” (quote:" in source.split('id="p-2"')[1]
