@@ -156,12 +156,14 @@ class Renderer(PageViews, Tracker):
             self._matches[key] = text.find(passage) if text else None
         return self._matches[key]
 
-    def quote_match(self, source_id: str, quote: str, excerpt: str | None) -> PassageMatch | None:
-        """Where a quote's words are in its source's text (`SourceText.quoted_at`: in its
-        excerpt's paragraph when they are there)."""
-        found = self.match(source_id, quote)  # (and the page depends on the source)
+    def placed(
+        self, source_id: str, passage: str | None, excerpt: str | None
+    ) -> PassageMatch | None:
+        """Where a citation's passage is: a quote's words where its excerpt is, when they
+        are there too (`SourceText.quoted_at`)."""
+        found = self.match(source_id, passage)  # (and the page depends on the source)
         text = self.record(source_id).text
-        return text.quoted_at(quote, excerpt) if found and excerpt and text else found
+        return text.quoted_at(passage, excerpt) if found and text and passage and excerpt else found
 
     def citations_of(self, record: Record) -> list[tuple[str, str | None, str | None, str | None]]:
         """(source id, locator, passage, excerpt) for each citation a record makes: the

@@ -454,7 +454,7 @@ class PageViews:
         source = self.record(data.source_id)
         cite = data.source
         excerpt = None if isinstance(cite, str) else cite.excerpt
-        found = self.quote_match(data.source_id, data.text, excerpt)
+        found = self.placed(data.source_id, data.text, excerpt)
         return {
             "quote": quote,
             "speaker": self.record(data.speaker) if speaker else None,
@@ -472,10 +472,7 @@ class PageViews:
         it)."""
         views = []
         for source_id, locator, passage, excerpt in self.citations_of(record):
-            if record.kind == "quote" and passage:
-                found = self.quote_match(source_id, passage, excerpt)
-            else:
-                found = self.match(source_id, passage)
+            found = self.placed(source_id, passage, excerpt)
             paragraph = f"paragraph {found.paragraph + 1}" if found else None
             where = [locator] if locator else []
             if paragraph and (locator or "").casefold() != paragraph:
@@ -566,11 +563,7 @@ class PageViews:
             for source_id, _, passage, excerpt in self.citations_of(record):
                 if source_id != source.id:
                     continue
-                words = (
-                    self.quote_match(source_id, passage, excerpt)
-                    if record.kind == "quote" and passage
-                    else self.match(source_id, passage)
-                )
+                words = self.placed(source_id, passage, excerpt)
                 around = None if public or excerpt in (None, passage) else excerpt
                 for found in _joined([words, self.match(source_id, around)]):
                     if (record, found) not in cited[found.paragraph]:
