@@ -30,7 +30,6 @@ from . import models
 from .escape import with_article
 from .evidence import inherited_precision, quote_speakers, unverified_quotations
 from .findings import Finding, Location, Report
-from .models import WIKILINK
 from .parallel import Shared
 from .progress import QUIET, Progress
 from .records import FileCache, InvalidRecord, LoadedCase, Memo, Record, Table, load
@@ -361,8 +360,8 @@ def _refs(record: Record, citations: list[Citation]) -> Iterator[tuple[PathKey, 
     for name in models.MARKDOWN_FIELDS.get(type(data), ()):
         text = getattr(data, name)
         if text:
-            for match in WIKILINK.finditer(text):
-                yield (name,), match.group(1).strip(), "mentions"
+            for target in models.wikilinks(text):
+                yield (name,), target, "mentions"
 
 
 def _resolve(view: CaseView, ref: Ref) -> Ref:
@@ -428,7 +427,7 @@ def broken_references(view: CaseView) -> Iterator[Finding]:
             yield Finding.make("self-reference", ref.where, kind=ref.origin.kind, id=ref.origin.id)
     case, positions = view.loaded.case, view.loaded.case_positions
     if case is not None and positions is not None:
-        for target in _case_wikilinks(case):
+        for target in models.wikilinks(case.summary):
             if target not in view.records and target not in view.invalid:  # no cascade
                 yield _dangling(view, target, positions.at(("summary",)), "mentions")
 
@@ -633,7 +632,7 @@ def unused_records(view: CaseView) -> Iterator[Finding]:
     """Sources nothing cites and actors nothing mentions."""
     mentioned = {ref.target for ref in view.refs if ref.fault is None}
     if view.loaded.case is not None:
-        mentioned.update(_case_wikilinks(view.loaded.case))
+        mentioned.update(models.wikilinks(view.loaded.case.summary))
     for broken in view.loaded.invalid:  # what a broken record names is not reported unused
         mentioned.update(_strings(broken.raw))
     for record in view.records.values():
@@ -652,15 +651,11 @@ def _strings(raw: object) -> Iterator[str]:
         value = stack.pop()
         if isinstance(value, str):
             yield value
-            yield from (m.group(1).strip() for m in WIKILINK.finditer(value))
+            yield from models.wikilinks(value)
         elif isinstance(value, dict):
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
-
-
-def _case_wikilinks(meta: models.Case) -> Iterator[str]:
-    return models.wikilinks(meta.summary)
 
 
 Rule = Callable[[CaseView], Iterator[Finding]]

@@ -437,9 +437,7 @@ def _speaker_finding(
     language = (source.data.language or default).split("-")[0].casefold()
     if language not in SPEAKER_LANGUAGES:
         return None
-    cite = record.data.source
-    excerpt = None if isinstance(cite, str) else cite.excerpt
-    match = source.text.quoted_at(record.data.text, excerpt)
+    match = source.text.quoted_at(record.data.text, record.data.excerpt)
     if match is None:
         return None  # not verbatim: reported as such
     if speaker.id not in names:

@@ -394,6 +394,11 @@ class Quote(_Record):
         """The cited source's id, whether the citation is an id or a mapping."""
         return self.source if isinstance(self.source, str) else self.source.source
 
+    @property
+    def excerpt(self) -> str | None:
+        """The citation's excerpt (the words around the quote that show who says it)."""
+        return None if isinstance(self.source, str) else self.source.excerpt
+
 
 @dataclass(frozen=True, slots=True)
 class Kind:

@@ -452,9 +452,7 @@ class PageViews:
         verbatim in its source, or that it could not be checked."""
         data = quote.data
         source = self.record(data.source_id)
-        cite = data.source
-        excerpt = None if isinstance(cite, str) else cite.excerpt
-        found = self.placed(data.source_id, data.text, excerpt)
+        found = self.placed(data.source_id, data.text, data.excerpt)
         return {
             "quote": quote,
             "speaker": self.record(data.speaker) if speaker else None,
